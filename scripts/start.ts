@@ -1,0 +1,79 @@
+// `npm start`: Tracehouse in one process. Brings the local Kafka and ClickHouse up when none are
+// configured, applies migrations, runs ingest + writer + alerter and serves HTTP on PORT (default 8080).
+// Ctrl-C stops Tracehouse in order; the local Kafka/ClickHouse keep running (`npm run services:down`).
+import { loadAlerterConfig, startAlerter } from '@tracehouse/alerter';
+import { loadIngestConfig, startIngest } from '@tracehouse/ingest';
+import { servicesUp } from '@tracehouse/local-services';
+import {
+  countApiKeys,
+  createApiKey,
+  createClickHouse,
+  createLogger,
+  ensureProject,
+  exitOnSignals,
+  HealthRegistry,
+  migrate,
+  shutdownInOrder,
+} from '@tracehouse/shared/node';
+import { loadWriterConfig, startWriter } from '@tracehouse/writer';
+
+const env: Record<string, string | undefined> = { ...process.env };
+if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL) {
+  const up = await servicesUp({ env: process.env });
+  env.KAFKA_BROKERS = up.kafkaBrokers.join(',');
+  env.CLICKHOUSE_URL = up.clickhouseUrl;
+}
+
+const ingestConfig = loadIngestConfig(env);
+const logger = createLogger({ name: 'tracehouse', level: ingestConfig.LOG_LEVEL });
+const connection = {
+  url: ingestConfig.CLICKHOUSE_URL,
+  database: ingestConfig.CLICKHOUSE_DATABASE,
+  username: ingestConfig.CLICKHOUSE_USER,
+  password: ingestConfig.CLICKHOUSE_PASSWORD,
+  logger,
+};
+await migrate(connection);
+const firstKey = await createFirstKey();
+
+const health = new HealthRegistry();
+const writer = await startWriter({ config: loadWriterConfig(env), logger, health });
+const alerter = await startAlerter({ config: loadAlerterConfig(env), logger, health });
+const ingest = await startIngest({ config: ingestConfig, logger, health });
+
+// Intake stops first, so everything acknowledged is flushed by the writer before it closes.
+exitOnSignals(
+  () => shutdownInOrder([...ingest.shutdownSteps, ...writer.shutdownSteps, ...alerter.shutdownSteps], logger),
+  logger,
+);
+await ingest.app.listen({ host: ingestConfig.HOST, port: ingestConfig.PORT });
+logger.info(
+  {
+    url: `http://${ingestConfig.HOST}:${ingestConfig.PORT}`,
+    api: `http://${ingestConfig.HOST}:${ingestConfig.PORT}/v2`,
+    health: `http://${ingestConfig.HOST}:${ingestConfig.PORT}/healthz`,
+    kafka: ingestConfig.KAFKA_BROKERS,
+    clickhouse: ingestConfig.CLICKHOUSE_URL,
+  },
+  'Tracehouse is running',
+);
+if (firstKey) {
+  // Printed once, in clear, because only its hash is stored.
+  logger.info(
+    { project: 'default' },
+    'created the first API key (shown once); more: npm run keys -- create --project NAME',
+  );
+  process.stdout.write(`\nAPI key for project "default": ${firstKey}\n\n`);
+}
+
+/** On an empty install, a project "default" and its first key, so the API is usable at once. */
+async function createFirstKey(): Promise<string | undefined> {
+  const clickhouse = createClickHouse(connection);
+  try {
+    if ((await countApiKeys(clickhouse)) > 0) return undefined;
+    const project = await ensureProject(clickhouse, 'default');
+    return (await createApiKey(clickhouse, project.id)).key;
+  } finally {
+    await clickhouse.close();
+  }
+}

@@ -1,0 +1,16 @@
+import { createLogger, HealthRegistry, runHeadless } from '@tracehouse/shared/node';
+import { loadAlerterConfig } from './config.js';
+import { startAlerter } from './service.js';
+
+const config = loadAlerterConfig(process.env);
+const logger = createLogger({ name: 'alerter', level: config.LOG_LEVEL });
+const health = new HealthRegistry();
+const alerter = await startAlerter({ config, logger, health });
+await runHeadless({
+  name: 'alerter',
+  host: config.HOST,
+  port: config.ALERTER_HEALTH_PORT,
+  health,
+  logger,
+  shutdownSteps: alerter.shutdownSteps,
+});

@@ -1,0 +1,48 @@
+import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { WriteService } from './domain/write-service.js';
+import { type AuthOptions, authPlugin } from './plugins/auth.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/v2/ingest.js';
+import { spanMetricRoutes } from './routes/v2/span-metrics.js';
+import { spanRoutes } from './routes/v2/spans.js';
+
+export interface IngestAppOptions {
+  logger: Logger;
+  health: HealthRegistry;
+  /** Without it the app serves health only (used by processes that ingest nothing). */
+  writes?: WriteService;
+  auth?: AuthOptions;
+  bodyLimitBytes?: number;
+  maxBatchItems?: number;
+}
+
+/** Builds the HTTP app from injected parts; never reads env and never listens (see main.ts). */
+export async function buildIngestApp(options: IngestAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    // Requests arriving while the server closes get 503, so clients retry elsewhere.
+    return503OnClosing: true,
+  });
+  // SDKs send `content-type: application/json` on bodiless DELETEs and POSTs: an empty body is no body.
+  const jsonParser = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else jsonParser(request, body as string, done);
+  });
+  await app.register(errorHandlerPlugin);
+  await app.register(healthRoutes, { health: options.health });
+  if (options.writes) {
+    if (!options.auth) throw new Error('buildIngestApp: writes need auth options');
+    await app.register(authPlugin, options.auth);
+    await app.register(spanRoutes, { writes: options.writes });
+    await app.register(spanMetricRoutes, { writes: options.writes });
+    await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });
+  }
+  return app;
+}

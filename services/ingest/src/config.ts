@@ -1,0 +1,48 @@
+import { Limits } from '@tracehouse/shared';
+import { envBool, envInt, infraEnvShape, loadConfig } from '@tracehouse/shared/node';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+export const IngestConfig = z
+  .object({
+    ...infraEnvShape,
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: envInt(8080, 0, 65535),
+    /** Requests without an Authorization header go to this project (single-project local mode). */
+    LOCAL_PROJECT: z.string().min(1).max(256).optional(),
+    TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default('tracehouse'),
+    CREATE_TOPICS: envBool(true),
+    SPANS_PARTITIONS: envInt(6, 1, 1024),
+    METRICS_PARTITIONS: envInt(3, 1, 1024),
+    SPAN_INDEX_PARTITIONS: envInt(3, 1, 1024),
+    /** How long span-index entries stay on the topic (older lookups go to ClickHouse). */
+    SPAN_INDEX_RETENTION_MS: envInt(60 * 60_000, 60_000, 7 * 24 * 60 * 60_000),
+    SPAN_INDEX_REPLAY_MS: envInt(10 * 60_000, 0, 24 * 60 * 60_000),
+    SPAN_INDEX_MAX_ENTRIES: envInt(1_000_000, 1_000, 50_000_000),
+    SPAN_INDEX_CATCH_UP_MS: envInt(3_000, 10, 60_000),
+    /** Largest span input/output, as JSON text. */
+    IO_MAX_BYTES: envInt(Limits.defaultIoMaxBytes, 1_024, 64 * MiB),
+    /** Largest request body; beyond it 413. Must hold a span with input and output at IO_MAX_BYTES. */
+    BODY_LIMIT_BYTES: envInt(16 * MiB, 1_024, 256 * MiB),
+    INGEST_MAX_ITEMS: envInt(1_000, 1, 100_000),
+    PRODUCE_LINGER_MS: envInt(5, 0, 1_000),
+    PRODUCE_MAX_BATCH_RECORDS: envInt(2_000, 1, 100_000),
+    PRODUCE_MAX_BATCH_BYTES: envInt(8 * MiB, 1_024, 512 * MiB),
+    /** Accepted but unacknowledged bytes; beyond it requests get 503 + Retry-After. */
+    PRODUCE_MAX_PENDING_BYTES: envInt(128 * MiB, MiB, 4_096 * MiB),
+    PRODUCE_MAX_IN_FLIGHT: envInt(1, 1, 16),
+    /** A send Kafka has not acknowledged by then fails the request with 503 (not acknowledged). */
+    PRODUCE_TIMEOUT_MS: envInt(10_000, 100, 120_000),
+  })
+  .refine((c) => c.BODY_LIMIT_BYTES >= 2 * c.IO_MAX_BYTES, {
+    path: ['BODY_LIMIT_BYTES'],
+    message: 'must be at least twice IO_MAX_BYTES (a span carries an input and an output)',
+  });
+export type IngestConfig = z.output<typeof IngestConfig>;
+
+export const loadIngestConfig = (env: Record<string, string | undefined>): IngestConfig =>
+  loadConfig(IngestConfig, env);

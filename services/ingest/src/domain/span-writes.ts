@@ -1,0 +1,139 @@
+import {
+  AppError,
+  type CreateSpanRequest,
+  ErrorCodes,
+  type SpanFields,
+  type SpanPatchEvent,
+  type SpanResponse,
+  type SpanUpsertEvent,
+  type UpdateSpanRequest,
+} from '@tracehouse/shared';
+
+/** What every event made from one request shares. */
+export interface WriteContext {
+  projectId: string;
+  version: number;
+  /** ISO UTC, when ingest accepted the request. */
+  receivedAt: string;
+  /** Largest JSON text allowed for `input`/`output`. */
+  ioMaxBytes: number;
+}
+
+/** Encodes a span's input/output as JSON text, refusing oversized values by field name. */
+export function jsonText(value: unknown, field: string, maxBytes: number): string | null {
+  if (value === undefined || value === null) return null;
+  const text = JSON.stringify(value);
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new AppError(ErrorCodes.VALIDATION, `${field}: must be at most ${maxBytes} bytes as JSON`, {
+      details: { field, maxBytes },
+    });
+  }
+  return text;
+}
+
+const mergedMeta = (meta?: Record<string, unknown> | null, metadata?: Record<string, unknown> | null) =>
+  meta || metadata ? { ...metadata, ...meta } : undefined;
+
+/** `POST /v2/spans` → the upsert event (ids already resolved by the caller). */
+export function spanUpsertEvent(
+  req: CreateSpanRequest,
+  ids: { id: string; traceId: string },
+  ctx: WriteContext,
+): SpanUpsertEvent {
+  const fields: SpanUpsertEvent['fields'] = {
+    name: req.name,
+    parent_id: req.parent_id ?? null,
+    start_time: req.start_time ?? ctx.receivedAt,
+    status: req.status ?? (req.error ? 'error' : 'unset'),
+  };
+  const input = jsonText(req.input, 'input', ctx.ioMaxBytes);
+  const output = jsonText(req.output, 'output', ctx.ioMaxBytes);
+  if (input !== null) fields.input = input;
+  if (output !== null) fields.output = output;
+  if (req.type !== undefined) fields.type = req.type;
+  if (req.end_time !== undefined) fields.end_time = req.end_time;
+  if (req.error !== undefined) fields.error = req.error;
+  const meta = mergedMeta(req.meta, req.metadata);
+  if (meta) fields.meta = meta;
+  if (req.tags) fields.tags = req.tags;
+  if (req.model !== undefined) fields.model = req.model;
+  if (req.usage) fields.usage = req.usage;
+  if (req.cost !== undefined) fields.cost = req.cost;
+  if (req.score !== undefined) fields.score = req.score;
+  return {
+    v: 1,
+    kind: 'span.upsert',
+    version: ctx.version,
+    project_id: ctx.projectId,
+    id: ids.id,
+    trace_id: ids.traceId,
+    received_at: ctx.receivedAt,
+    fields,
+  };
+}
+
+/** `PATCH /v2/spans/{id}` → the patch event: only keys present in the request. */
+export function spanPatchEvent(
+  req: UpdateSpanRequest,
+  ids: { id: string; traceId: string },
+  ctx: WriteContext,
+): SpanPatchEvent {
+  const fields: SpanPatchEvent['fields'] = {};
+  const set = <K extends keyof SpanFields>(key: K, value: SpanFields[K] | undefined) => {
+    if (value !== undefined) fields[key] = value;
+  };
+  set('name', req.name);
+  if (req.input !== undefined) fields.input = jsonText(req.input, 'input', ctx.ioMaxBytes);
+  if (req.output !== undefined) fields.output = jsonText(req.output, 'output', ctx.ioMaxBytes);
+  set('type', req.type);
+  set('start_time', req.start_time);
+  set('end_time', req.end_time);
+  set('error', req.error);
+  set('meta', mergedMeta(req.meta, req.metadata));
+  set('tags', req.tags ?? undefined);
+  set('model', req.model);
+  set('usage', req.usage);
+  set('cost', req.cost);
+  set('score', req.score);
+  // An error reported after the fact marks the span failed unless the caller says otherwise.
+  set('status', req.status ?? (req.error ? 'error' : undefined));
+  return {
+    v: 1,
+    kind: 'span.patch',
+    version: ctx.version,
+    project_id: ctx.projectId,
+    id: ids.id,
+    trace_id: ids.traceId,
+    received_at: ctx.receivedAt,
+    fields,
+  };
+}
+
+const parseJson = (text: string | null | undefined): unknown => (text == null ? null : JSON.parse(text));
+
+/**
+ * The Opper span shape for a write response, from what this request set plus what the index knows
+ * (name, parent). A GET returns the full merged span once written.
+ */
+export function spanWriteResponse(
+  event: SpanUpsertEvent | SpanPatchEvent,
+  known: { name?: string; parentId?: string | null } = {},
+): SpanResponse {
+  const f = event.fields;
+  const response: SpanResponse = {
+    id: event.id,
+    name: f.name ?? known.name ?? '',
+    trace_id: event.trace_id,
+    parent_id: f.parent_id !== undefined ? f.parent_id : (known.parentId ?? null),
+    type: f.type ?? null,
+    start_time: f.start_time ?? null,
+    end_time: f.end_time ?? null,
+    input: parseJson(f.input),
+    output: parseJson(f.output),
+    error: f.error ?? null,
+    meta: f.meta ?? null,
+    score: f.score ?? null,
+  };
+  if (f.tags) response.tags = f.tags;
+  return response;
+}

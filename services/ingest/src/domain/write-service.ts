@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type CreateMetricRequest,
+  type CreateSpanRequest,
+  ErrorCodes,
+  type MetricDeleteEvent,
+  type MetricPatchEvent,
+  type MetricResponse,
+  type MetricUpsertEvent,
+  type SpanDeleteEvent,
+  type SpanIndexEntry,
+  type SpanResponse,
+  type TopicNames,
+  type UpdateMetricRequest,
+  type UpdateSpanRequest,
+} from '@tracehouse/shared';
+import type { OutRecord } from './produce-batcher.js';
+import type { KnownSpan } from './span-index.js';
+import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
+import type { VersionClock } from './version-clock.js';
+
+export interface WriteServiceDeps {
+  topics: TopicNames;
+  clock: VersionClock;
+  /** Resolves once Kafka acknowledged every record (one batch, all or nothing). */
+  produce: (records: OutRecord[]) => Promise<void>;
+  index: {
+    lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
+    remember(entry: SpanIndexEntry): void;
+  };
+  /** The stored metric, for update responses; undefined when unknown. */
+  findMetric: (projectId: string, spanId: string, metricId: string) => Promise<MetricResponse | undefined>;
+  ioMaxBytes: number;
+  now?: () => Date;
+}
+
+const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
+
+/** What one write will send, and what it answers once Kafka has it. */
+export interface Plan<T> {
+  records: OutRecord[];
+  entries: SpanIndexEntry[];
+  result: T;
+}
+
+/**
+ * Spans planned earlier in the same request (a `/v2/ingest` batch), so a child finds a parent that
+ * travels in the same batch.
+ */
+export type BatchScope = Map<string, KnownSpan | null>;
+
+/**
+ * Turns API writes into events and acknowledges them only once Kafka has them.
+ * Events of one trace share a key (the trace id), so they stay in order on one partition.
+ */
+export class WriteService {
+  constructor(private readonly deps: WriteServiceDeps) {}
+
+  #context(projectId: string): WriteContext {
+    const now = this.deps.now?.() ?? new Date();
+    return {
+      projectId,
+      version: this.deps.clock.next(),
+      receivedAt: `${now.toISOString().slice(0, 23)}000Z`,
+      ioMaxBytes: this.deps.ioMaxBytes,
+    };
+  }
+
+  async #lookup(projectId: string, spanId: string, scope?: BatchScope): Promise<KnownSpan | undefined> {
+    const planned = scope?.get(`${projectId}/${spanId}`);
+    if (planned !== undefined) return planned ?? undefined;
+    return this.deps.index.lookup(projectId, spanId);
+  }
+
+  async #known(projectId: string, spanId: string, scope?: BatchScope): Promise<KnownSpan> {
+    const known = await this.#lookup(projectId, spanId, scope);
+    if (!known) throw spanNotFound();
+    return known;
+  }
+
+  #plan<T>(records: OutRecord[], entries: SpanIndexEntry[], result: T, scope?: BatchScope): Plan<T> {
+    for (const e of entries) {
+      scope?.set(
+        `${e.project_id}/${e.span_id}`,
+        e.deleted ? null : { traceId: e.trace_id, name: e.name, parentId: e.parent_id },
+      );
+    }
+    return { records, entries, result };
+  }
+
+  /** Sends the plans' records as one batch; once Kafka has them, their index entries are live here. */
+  async commit(plans: Plan<unknown>[]): Promise<void> {
+    await this.deps.produce(plans.flatMap((p) => p.records));
+    for (const plan of plans) for (const entry of plan.entries) this.deps.index.remember(entry);
+  }
+
+  /** Plan, send, answer: one write on its own. */
+  async run<T>(plan: Promise<Plan<T>>): Promise<T> {
+    const planned = await plan;
+    await this.commit([planned]);
+    return planned.result;
+  }
+
+  #indexRecord(entry: SpanIndexEntry): OutRecord {
+    return {
+      topic: this.deps.topics.spanIndex,
+      key: `${entry.project_id}/${entry.span_id}`,
+      value: JSON.stringify(entry),
+    };
+  }
+
+  async planCreateSpan(
+    projectId: string,
+    req: CreateSpanRequest,
+    scope?: BatchScope,
+  ): Promise<Plan<SpanResponse>> {
+    const ctx = this.#context(projectId);
+    const id = req.id ?? randomUUID();
+    const traceId =
+      req.trace_id ?? (req.parent_id ? await this.#parentTrace(projectId, req.parent_id, scope) : id);
+    const event = spanUpsertEvent(req, { id, traceId }, ctx);
+    const entry: SpanIndexEntry = {
+      v: 1,
+      project_id: projectId,
+      span_id: id,
+      trace_id: traceId,
+      version: ctx.version,
+      name: req.name,
+      parent_id: req.parent_id ?? null,
+    };
+    return this.#plan(
+      [
+        { topic: this.deps.topics.spans, key: traceId, value: JSON.stringify(event) },
+        this.#indexRecord(entry),
+      ],
+      [entry],
+      spanWriteResponse(event),
+      scope,
+    );
+  }
+
+  /** The parent's trace; a parent found nowhere gives `parent_id` (a root's trace id is its own id). */
+  async #parentTrace(projectId: string, parentId: string, scope?: BatchScope): Promise<string> {
+    return (await this.#lookup(projectId, parentId, scope))?.traceId ?? parentId;
+  }
+
+  async planUpdateSpan(
+    projectId: string,
+    spanId: string,
+    req: UpdateSpanRequest,
+    scope?: BatchScope,
+  ): Promise<Plan<SpanResponse>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const event = spanPatchEvent(req, { id: spanId, traceId: known.traceId }, ctx);
+    const records: OutRecord[] = [
+      { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
+    ];
+    const entries: SpanIndexEntry[] = [];
+    if (req.name !== undefined) {
+      const entry: SpanIndexEntry = {
+        v: 1,
+        project_id: projectId,
+        span_id: spanId,
+        trace_id: known.traceId,
+        version: ctx.version,
+        name: req.name,
+        parent_id: known.parentId ?? null,
+      };
+      records.push(this.#indexRecord(entry));
+      entries.push(entry);
+    }
+    return this.#plan(records, entries, spanWriteResponse(event, known), scope);
+  }
+
+  async planDeleteSpan(projectId: string, spanId: string, scope?: BatchScope): Promise<Plan<undefined>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const event: SpanDeleteEvent = {
+      v: 1,
+      kind: 'span.delete',
+      version: ctx.version,
+      project_id: projectId,
+      id: spanId,
+      trace_id: known.traceId,
+      received_at: ctx.receivedAt,
+    };
+    const entry: SpanIndexEntry = {
+      v: 1,
+      project_id: projectId,
+      span_id: spanId,
+      trace_id: known.traceId,
+      version: ctx.version,
+      deleted: true,
+    };
+    return this.#plan(
+      [
+        { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
+        this.#indexRecord(entry),
+      ],
+      [entry],
+      undefined,
+      scope,
+    );
+  }
+
+  async planCreateMetric(
+    projectId: string,
+    spanId: string,
+    req: CreateMetricRequest,
+    metricId: string = randomUUID(),
+    scope?: BatchScope,
+  ): Promise<Plan<MetricResponse & { trace_id: string }>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const event: MetricUpsertEvent = {
+      v: 1,
+      kind: 'metric.upsert',
+      version: ctx.version,
+      project_id: projectId,
+      id: metricId,
+      span_id: spanId,
+      trace_id: known.traceId,
+      received_at: ctx.receivedAt,
+      created_at: ctx.receivedAt,
+      fields: { dimension: req.dimension, value: req.value, comment: req.comment ?? null },
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
+      [],
+      {
+        id: metricId,
+        span_id: spanId,
+        trace_id: known.traceId,
+        dimension: req.dimension,
+        value: req.value,
+        comment: req.comment ?? null,
+        created_at: ctx.receivedAt,
+      },
+    );
+  }
+
+  async planUpdateMetric(
+    projectId: string,
+    spanId: string,
+    metricId: string,
+    req: UpdateMetricRequest,
+    scope?: BatchScope,
+  ): Promise<Plan<MetricResponse>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const current = await this.deps.findMetric(projectId, spanId, metricId);
+    if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Metric not found');
+    const ctx = this.#context(projectId);
+    const fields: MetricPatchEvent['fields'] = {};
+    if (req.dimension !== undefined) fields.dimension = req.dimension;
+    if (req.value !== undefined) fields.value = req.value;
+    if (req.comment !== undefined) fields.comment = req.comment;
+    const event: MetricPatchEvent = {
+      v: 1,
+      kind: 'metric.patch',
+      version: ctx.version,
+      project_id: projectId,
+      id: metricId,
+      span_id: spanId,
+      trace_id: known.traceId,
+      received_at: ctx.receivedAt,
+      fields,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
+      [],
+      {
+        ...current,
+        ...fields,
+      },
+    );
+  }
+
+  async planDeleteMetric(
+    projectId: string,
+    spanId: string,
+    metricId: string,
+    scope?: BatchScope,
+  ): Promise<Plan<undefined>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const event: MetricDeleteEvent = {
+      v: 1,
+      kind: 'metric.delete',
+      version: ctx.version,
+      project_id: projectId,
+      id: metricId,
+      span_id: spanId,
+      trace_id: known.traceId,
+      received_at: ctx.receivedAt,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
+      [],
+      undefined,
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { AppError, type ErrorCode, ErrorCodes } from '@tracehouse/shared';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.VALIDATION]: 422,
+  [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.UNAUTHORIZED]: 401,
+  [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.KAFKA_UNAVAILABLE]: 503,
+  [ErrorCodes.KAFKA_BACKPRESSURE]: 503,
+  [ErrorCodes.KAFKA]: 503,
+  [ErrorCodes.CLICKHOUSE_UNAVAILABLE]: 503,
+  [ErrorCodes.SHUTTING_DOWN]: 503,
+};
+
+const typeOf: Record<number, string> = {
+  400: 'BadRequestError',
+  401: 'UnauthorizedError',
+  404: 'NotFoundError',
+  413: 'RequestTooLargeError',
+  422: 'UnprocessableEntityError',
+  429: 'TooManyRequestsError',
+  503: 'ServiceUnavailableError',
+};
+
+/**
+ * The one HTTP error handler. 4xx carry a message naming the problem in Opper's error shape
+ * (`{type, message, detail}`); 5xx hide internals and are logged once with the request id;
+ * back-pressure (503) tells the client when to retry.
+ */
+export const errorHandlerPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+      let status: number;
+      let message: string;
+      if (error instanceof AppError) {
+        status = statusOf[error.code] ?? 500;
+        message = error.message;
+      } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        status = error.statusCode;
+        message = error.message;
+      } else {
+        status = 500;
+        message = 'Internal server error';
+      }
+      if (status >= 500) {
+        request.log.error({ err: error, reqId: request.id }, 'request failed');
+        if (status === 503) reply.header('retry-after', '1');
+        if (status === 500) message = 'Internal server error';
+      }
+      const code = error instanceof AppError ? error.code : status >= 500 ? ErrorCodes.INTERNAL : error.code;
+      const details = error instanceof AppError && status < 500 ? error.details : {};
+      // Opper's shape (`type`, `message`, `detail`); `code` is ours, and SDKs ignore unknown keys.
+      reply.code(status).send({
+        type: typeOf[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequestError'),
+        message,
+        detail: Object.keys(details).length > 0 ? details : null,
+        code,
+      });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({
+        type: 'NotFoundError',
+        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+        detail: null,
+        code: ErrorCodes.NOT_FOUND,
+      });
+    });
+  },
+  { name: 'error-handler' },
+);
+
+export type ErrorHandlerPlugin = FastifyPluginAsync;

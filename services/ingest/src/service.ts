@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import {
+  clickhouseHealthy,
+  createClickHouse,
+  createKafka,
+  ensureProject,
+  findProjectIdByKeyHash,
+  findSpanLocation,
+  findSpanMetric,
+  type HealthRegistry,
+  kafkaHealthy,
+  type Logger,
+  type ShutdownStep,
+} from '@tracehouse/shared/node';
+import type { FastifyInstance } from 'fastify';
+import { Partitioners } from 'kafkajs';
+import { buildIngestApp } from './app.js';
+import type { IngestConfig } from './config.js';
+import { ProduceBatcher } from './domain/produce-batcher.js';
+import { SpanIndex } from './domain/span-index.js';
+import { VersionClock } from './domain/version-clock.js';
+import { WriteService } from './domain/write-service.js';
+import { kafkaSender } from './infra/kafka-sender.js';
+import { createTopics } from './infra/topics.js';
+
+export interface IngestService {
+  app: FastifyInstance;
+  /** In order: stop taking requests, send what was accepted, then release clients. */
+  shutdownSteps: ShutdownStep[];
+}
+
+/** Wires ingest's clients and app; the caller decides whether and where it listens. */
+export async function startIngest(options: {
+  config: IngestConfig;
+  logger: Logger;
+  health: HealthRegistry;
+}): Promise<IngestService> {
+  const { config, health } = options;
+  const logger = options.logger.child({ component: 'ingest' });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}-ingest`,
+    logger,
+  });
+  const clickhouse = createClickHouse({
+    url: config.CLICKHOUSE_URL,
+    database: config.CLICKHOUSE_DATABASE,
+    username: config.CLICKHOUSE_USER,
+    password: config.CLICKHOUSE_PASSWORD,
+    logger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = await createTopics(admin, config);
+
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: config.PRODUCE_MAX_IN_FLIGHT,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const batcher = new ProduceBatcher({
+    send: kafkaSender(producer, config.PRODUCE_TIMEOUT_MS),
+    lingerMs: config.PRODUCE_LINGER_MS,
+    maxBatchRecords: config.PRODUCE_MAX_BATCH_RECORDS,
+    maxBatchBytes: config.PRODUCE_MAX_BATCH_BYTES,
+    maxPendingBytes: config.PRODUCE_MAX_PENDING_BYTES,
+    maxInFlight: config.PRODUCE_MAX_IN_FLIGHT,
+  });
+
+  // Every ingest process reads the whole span index, so its group is its own.
+  const index = new SpanIndex({
+    topic: topics.spanIndex,
+    consumer: kafka.consumer({
+      groupId: `${config.KAFKA_CLIENT_ID}-ingest-index-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+    }),
+    admin,
+    lookupStored: (projectId, spanId) => findSpanLocation(clickhouse, projectId, spanId),
+    logger,
+    maxEntries: config.SPAN_INDEX_MAX_ENTRIES,
+    replayMs: config.SPAN_INDEX_REPLAY_MS,
+    catchUpTimeoutMs: config.SPAN_INDEX_CATCH_UP_MS,
+  });
+  await index.start();
+
+  const localProjectId = config.LOCAL_PROJECT
+    ? (await ensureProject(clickhouse, config.LOCAL_PROJECT)).id
+    : undefined;
+  const writes = new WriteService({
+    topics,
+    clock: new VersionClock(),
+    produce: (records) => batcher.enqueue(records),
+    index,
+    findMetric: (projectId, spanId, metricId) => findSpanMetric(clickhouse, projectId, spanId, metricId),
+    ioMaxBytes: config.IO_MAX_BYTES,
+  });
+  const app = await buildIngestApp({
+    logger,
+    health,
+    writes,
+    auth: { findProjectId: (hash) => findProjectIdByKeyHash(clickhouse, hash), localProjectId },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    maxBatchItems: config.INGEST_MAX_ITEMS,
+  });
+  health.register('ingest.kafka', () => kafkaHealthy(admin));
+  health.register('ingest.span-index', () => index.running);
+  health.register('ingest.clickhouse', () => clickhouseHealthy(clickhouse));
+
+  return {
+    app,
+    shutdownSteps: [
+      { name: 'ingest: stop accepting requests, finish in-flight ones', run: () => app.close() },
+      { name: 'ingest: send everything accepted', run: () => batcher.close() },
+      { name: 'ingest: disconnect producer', run: () => producer.disconnect() },
+      { name: 'ingest: stop span index', run: () => index.stop() },
+      { name: 'ingest: disconnect Kafka admin', run: () => admin.disconnect() },
+      { name: 'ingest: close ClickHouse', run: () => clickhouse.close() },
+    ],
+  };
+}

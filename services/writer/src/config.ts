@@ -1,0 +1,32 @@
+import { envInt, infraEnvShape, loadConfig } from '@tracehouse/shared/node';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+export const WriterConfig = z
+  .object({
+    ...infraEnvShape,
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** Health endpoint when the writer runs alone. */
+    WRITER_HEALTH_PORT: envInt(8081, 0, 65535),
+    TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default('tracehouse'),
+    WRITER_GROUP_ID: z.string().min(1).default('tracehouse-writer'),
+    BATCH_MAX_ROWS: envInt(10_000, 1, 1_000_000),
+    BATCH_MAX_BYTES: envInt(8 * MiB, 1_024, 1_024 * MiB),
+    BATCH_MAX_DELAY_MS: envInt(500, 0, 60_000),
+    /** Recently written span/metric states kept to merge later events without a read. */
+    WRITER_CACHE_MAX_BYTES: envInt(256 * MiB, 0, 16_384 * MiB),
+    RETRY_MIN_MS: envInt(200, 1, 60_000),
+    RETRY_MAX_MS: envInt(10_000, 1, 600_000),
+  })
+  .refine((c) => c.RETRY_MAX_MS >= c.RETRY_MIN_MS, {
+    path: ['RETRY_MAX_MS'],
+    message: 'must be >= RETRY_MIN_MS',
+  });
+export type WriterConfig = z.output<typeof WriterConfig>;
+
+export const loadWriterConfig = (env: Record<string, string | undefined>): WriterConfig =>
+  loadConfig(WriterConfig, env);

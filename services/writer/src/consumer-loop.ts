@@ -1,0 +1,148 @@
+import { AppError } from '@tracehouse/shared';
+import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import type { Consumer } from 'kafkajs';
+import { backoffMs } from './domain/backoff.js';
+import { type BatchBuffer, commitOffsets, type Pending } from './domain/batch-buffer.js';
+import type { BatchResult } from './domain/batch-writer.js';
+
+export interface ConsumerLoopOptions {
+  consumer: Consumer;
+  topics: string[];
+  buffer: BatchBuffer;
+  write: (items: Pending[]) => Promise<BatchResult>;
+  logger: Logger;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How often a partly filled batch is checked for its deadline. */
+  tickMs?: number;
+  onBatch?: (result: BatchResult, items: number, ms: number) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes, batches and writes, committing offsets only after the write succeeded. While a write
+ * fails (ClickHouse down), consumption pauses and the write is retried with backoff until it
+ * succeeds: nothing is dropped and nothing is committed early.
+ */
+export class ConsumerLoop {
+  readonly #o: ConsumerLoopOptions;
+  #flushing: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #heartbeat: (() => Promise<void>) | undefined;
+  #running = false;
+  #stalledSince: number | undefined;
+
+  constructor(options: ConsumerLoopOptions) {
+    if (options.retryMinMs < 1 || options.retryMaxMs < options.retryMinMs)
+      throw new Error('ConsumerLoop: bad retry bounds');
+    this.#o = options;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Milliseconds the current batch has been failing to write; 0 when writes go through. */
+  get stalledMs(): number {
+    return this.#stalledSince === undefined ? 0 : Date.now() - this.#stalledSince;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, buffer } = this.#o;
+    for (const topic of this.#o.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      // Resolving only moves the fetch position; offsets are committed by #flush after the write.
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat }) => {
+        this.#heartbeat = heartbeat;
+        for (const m of batch.messages) {
+          buffer.add({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString('utf8') : null,
+            value: m.value,
+          });
+        }
+        // A full buffer waits for its write, which holds back fetching: memory stays bounded.
+        if (buffer.full()) await this.flush();
+      },
+    });
+    this.#running = true;
+    this.#timer = setInterval(() => {
+      if (buffer.due()) void this.flush();
+    }, this.#o.tickMs ?? 50);
+  }
+
+  /** Writes whatever is buffered (after any write in progress) and commits it. */
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#flushOnce());
+    return this.#flushing;
+  }
+
+  async #flushOnce(): Promise<void> {
+    const items = this.#o.buffer.take();
+    if (items.length === 0) return;
+    const started = Date.now();
+    const result = await this.#writeUntilDone(items);
+    await this.#commit(items);
+    this.#o.onBatch?.(result, items.length, Date.now() - started);
+  }
+
+  async #writeUntilDone(items: Pending[]): Promise<BatchResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.#o.write(items);
+        if (this.#stalledSince !== undefined) {
+          this.#o.logger.info({ stalledMs: this.stalledMs, attempts: attempt }, 'writes resumed');
+          this.#stalledSince = undefined;
+          this.#resume();
+        }
+        return result;
+      } catch (err) {
+        this.#stalledSince ??= Date.now();
+        if (attempt === 0) this.#pause();
+        const wait = backoffMs(attempt, this.#o.retryMinMs, this.#o.retryMaxMs);
+        const retryable = err instanceof AppError && err.retryable;
+        // A non-retryable failure here is a bug or a schema problem; it is retried all the same,
+        // because dropping the batch would lose acknowledged events.
+        this.#o.logger[retryable ? 'warn' : 'error'](
+          { err, attempt, waitMs: wait, rows: items.length },
+          'batch write failed; retrying',
+        );
+        await sleep(wait);
+        await this.#heartbeat?.().catch(() => {});
+      }
+    }
+  }
+
+  async #commit(items: Pending[]): Promise<void> {
+    try {
+      await this.#o.consumer.commitOffsets(commitOffsets(items));
+    } catch (err) {
+      // After a rebalance the new owner re-reads these messages; rewriting them is harmless.
+      this.#o.logger.warn({ err: toKafkaAppError(err, 'committing offsets') }, 'offset commit failed');
+    }
+  }
+
+  #pause(): void {
+    this.#o.consumer.pause(this.#o.topics.map((topic) => ({ topic })));
+  }
+
+  #resume(): void {
+    this.#o.consumer.resume(this.#o.topics.map((topic) => ({ topic })));
+  }
+
+  /** Stop fetching → write and commit what was consumed → leave the group. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#o.consumer.stop();
+    await this.flush();
+    this.#running = false;
+    await this.#o.consumer.disconnect();
+  }
+}

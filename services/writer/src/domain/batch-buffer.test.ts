@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { BatchBuffer, commitOffsets, type Pending } from './batch-buffer.js';
+
+const msg = (partition: number, offset: number, size = 10): Pending => ({
+  topic: 't',
+  partition,
+  offset: String(offset),
+  key: null,
+  value: Buffer.alloc(size),
+});
+
+describe('BatchBuffer', () => {
+  it('is due when full by rows', () => {
+    const b = new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 });
+    b.add(msg(0, 1));
+    expect(b.due()).toBe(false);
+    b.add(msg(0, 2));
+    expect(b.due()).toBe(true);
+    expect(b.take()).toHaveLength(2);
+    expect(b.due()).toBe(false);
+  });
+
+  it('is due when full by bytes', () => {
+    const b = new BatchBuffer({ maxRows: 100, maxBytes: 25, maxDelayMs: 1e9 });
+    b.add(msg(0, 1, 20));
+    expect(b.full()).toBe(false);
+    b.add(msg(0, 2, 20));
+    expect(b.full()).toBe(true);
+  });
+
+  it('is due when the oldest message waited maxDelayMs', () => {
+    let now = 0;
+    const b = new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 500 }, () => now);
+    expect(b.due()).toBe(false);
+    b.add(msg(0, 1));
+    now = 499;
+    expect(b.due()).toBe(false);
+    now = 500;
+    expect(b.due()).toBe(true);
+  });
+});
+
+describe('commitOffsets', () => {
+  it('commits the next offset per partition, however the batch was ordered', () => {
+    expect(commitOffsets([msg(0, 5), msg(1, 9), msg(0, 7), msg(0, 6)])).toEqual([
+      { topic: 't', partition: 0, offset: '8' },
+      { topic: 't', partition: 1, offset: '10' },
+    ]);
+  });
+});

@@ -1,0 +1,145 @@
+import { type DeadLetter, topicNames } from '@tracehouse/shared';
+import {
+  clickhouseHealthy,
+  createClickHouse,
+  createKafka,
+  deleteMetricsOfSpans,
+  ensureTopics,
+  type HealthRegistry,
+  insertSpanMetrics,
+  insertSpans,
+  kafkaHealthy,
+  type Logger,
+  loadSpanMetricRows,
+  loadSpanRows,
+  refreshTraceSummaries,
+  type ShutdownStep,
+  toKafkaAppError,
+} from '@tracehouse/shared/node';
+import type { WriterConfig } from './config.js';
+import { ConsumerLoop } from './consumer-loop.js';
+import { BatchBuffer } from './domain/batch-buffer.js';
+import { BatchWriter, type WriterStore } from './domain/batch-writer.js';
+import type { MetricState } from './domain/metric-state.js';
+import type { SpanState } from './domain/span-state.js';
+import { StateCache } from './domain/state-cache.js';
+
+export interface WriterService {
+  loop: ConsumerLoop;
+  shutdownSteps: ShutdownStep[];
+}
+
+const spanBytes = (s: SpanState) =>
+  512 + (s.row.input?.length ?? 0) + (s.row.output?.length ?? 0) + (s.row.error?.length ?? 0);
+
+/** Wires the writer's clients, consumer loop and readiness; runs alone or inside `npm start`. */
+export async function startWriter(options: {
+  config: WriterConfig;
+  logger: Logger;
+  health: HealthRegistry;
+}): Promise<WriterService> {
+  const { config, health } = options;
+  const logger = options.logger.child({ component: 'writer' });
+  const topics = topicNames(config.TOPIC_PREFIX);
+  const clickhouse = createClickHouse({
+    url: config.CLICKHOUSE_URL,
+    database: config.CLICKHOUSE_DATABASE,
+    username: config.CLICKHOUSE_USER,
+    password: config.CLICKHOUSE_PASSWORD,
+    logger,
+    // Inserts wait for the data to be written, so a confirmed batch is durable before its commit.
+    settings: { async_insert: 0, insert_deduplicate: 0 },
+  });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}-writer`,
+    logger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Ingest creates these with the configured partitions; the writer only makes sure they exist.
+  await ensureTopics(
+    admin,
+    [topics.spans, topics.metrics, topics.deadLetter].map((topic) => ({
+      topic,
+      numPartitions: 1,
+      replicationFactor: -1,
+    })),
+  );
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const sendDeadLetters = async (letters: DeadLetter[]) => {
+    try {
+      await producer.send({
+        topic: topics.deadLetter,
+        acks: -1,
+        messages: letters.map((l) => ({ key: l.key, value: JSON.stringify(l) })),
+      });
+      logger.warn(
+        { count: letters.length, reasons: letters.slice(0, 3).map((l) => l.reason) },
+        'messages sent to the dead-letter topic',
+      );
+    } catch (err) {
+      throw toKafkaAppError(err, 'producing dead letters');
+    }
+  };
+
+  const store: WriterStore = {
+    loadSpans: async (keys) =>
+      (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanRows(clickhouse, c)))).flat(),
+    loadMetrics: async (keys) =>
+      (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanMetricRows(clickhouse, c)))).flat(),
+    insertSpans: (rows) => insertSpans(clickhouse, rows),
+    insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
+    deleteMetricsOfSpans: (spans) =>
+      deleteMetricsOfSpans(clickhouse, spans, Math.max(...spans.map((s) => s.version))),
+    refreshTraces: (traces, maybeEmpty) => refreshTraceSummaries(clickhouse, traces, maybeEmpty),
+  };
+  const writer = new BatchWriter({
+    store,
+    sendDeadLetters,
+    spanCache: new StateCache<SpanState>(config.WRITER_CACHE_MAX_BYTES * 0.9, spanBytes),
+    metricCache: new StateCache<MetricState>(config.WRITER_CACHE_MAX_BYTES * 0.1, () => 256),
+    topics,
+    logger,
+  });
+  const loop = new ConsumerLoop({
+    consumer: kafka.consumer({
+      groupId: config.WRITER_GROUP_ID,
+      maxWaitTimeInMs: 100,
+      maxBytes: 64 * 1024 * 1024,
+    }),
+    topics: [topics.spans, topics.metrics],
+    buffer: new BatchBuffer({
+      maxRows: config.BATCH_MAX_ROWS,
+      maxBytes: config.BATCH_MAX_BYTES,
+      maxDelayMs: config.BATCH_MAX_DELAY_MS,
+    }),
+    write: (items) => writer.write(items),
+    logger,
+    retryMinMs: config.RETRY_MIN_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+    onBatch: (result, items, ms) => logger.debug({ ...result, items, ms }, 'batch written'),
+  });
+  await loop.start();
+
+  health.register('writer.consumer', () => loop.running && loop.stalledMs < 5_000);
+  health.register('writer.clickhouse', () => clickhouseHealthy(clickhouse));
+  health.register('writer.kafka', () => kafkaHealthy(admin));
+  return {
+    loop,
+    shutdownSteps: [
+      { name: 'writer: stop consuming, write and commit the last batch', run: () => loop.stop() },
+      { name: 'writer: disconnect producer', run: () => producer.disconnect() },
+      { name: 'writer: disconnect Kafka admin', run: () => admin.disconnect() },
+      { name: 'writer: close ClickHouse', run: () => clickhouse.close() },
+    ],
+  };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,5 @@
+// Browser-safe entry: schemas, types and the error type. No node built-ins, no clients.
+
+export * from './api/index.js';
+export * from './contracts/index.js';
+export * from './errors.js';

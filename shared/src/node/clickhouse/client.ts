@@ -1,0 +1,80 @@
+import type {
+  Logger as ClickHouseLogger,
+  ErrorLogParams,
+  LogParams,
+  WarnLogParams,
+} from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { Logger } from '../logger.js';
+
+export interface ClickHouseOptions {
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+  logger: Logger;
+  requestTimeoutMs?: number;
+  maxOpenConnections?: number;
+  /** Extra settings sent with every request, e.g. `{ async_insert: 0 }`. */
+  settings?: Record<string, string | number>;
+}
+
+/**
+ * clickhouse-js instantiates its logger class itself (no constructor arguments),
+ * so the pino child is captured in a class made per client.
+ */
+function pinoLoggerClass(logger: Logger): new () => ClickHouseLogger {
+  return class PinoClickHouseLogger implements ClickHouseLogger {
+    trace({ module, message, args }: LogParams) {
+      logger.trace({ module, ...args }, message);
+    }
+    debug({ module, message, args }: LogParams) {
+      logger.debug({ module, ...args }, message);
+    }
+    info({ module, message, args }: LogParams) {
+      logger.info({ module, ...args }, message);
+    }
+    warn({ module, message, args, err }: WarnLogParams) {
+      logger.warn({ module, ...args, err }, message);
+    }
+    error({ module, message, args, err }: ErrorLogParams) {
+      logger.error({ module, ...args, err }, message);
+    }
+  };
+}
+
+export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
+  return createClient({
+    url: options.url,
+    database: options.database,
+    username: options.username ?? 'default',
+    password: options.password ?? '',
+    request_timeout: options.requestTimeoutMs ?? 60_000,
+    max_open_connections: options.maxOpenConnections ?? 16,
+    compression: { request: false, response: true },
+    clickhouse_settings: {
+      // Timestamps travel as ISO/'YYYY-MM-DD hh:mm:ss.ffffff' strings in UTC.
+      date_time_input_format: 'best_effort',
+      // Servers differ in their default (26.x unquotes); pinned so 64-bit integers always arrive as strings.
+      output_format_json_quote_64bit_integers: 1,
+      ...options.settings,
+    },
+    log: {
+      LoggerClass: pinoLoggerClass(options.logger.child({ component: 'clickhouse' })),
+      level: ClickHouseLogLevel.WARN,
+    },
+  });
+}
+
+/** Healthy when the server answers a real query, not only /ping (the engine may still be loading). */
+export async function clickhouseHealthy(client: ClickHouseClient): Promise<boolean> {
+  try {
+    const ping = await client.ping();
+    if (!ping.success) return false;
+    const rs = await client.query({ query: 'SELECT 1 AS ok', format: 'JSONEachRow' });
+    const rows = await rs.json<{ ok: number }>();
+    return rows[0]?.ok === 1;
+  } catch {
+    return false;
+  }
+}

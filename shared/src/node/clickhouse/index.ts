@@ -1,0 +1,4 @@
+export * from './client.js';
+export * from './errors.js';
+export * from './migrations.js';
+export * from './tables/index.js';

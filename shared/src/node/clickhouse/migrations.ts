@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError, ErrorCodes } from '../../errors.js';
+import type { Logger } from '../logger.js';
+import { type ClickHouseOptions, createClickHouse } from './client.js';
+import { toClickHouseAppError } from './errors.js';
+
+/** shared/migrations, from src/node/clickhouse or dist/node/clickhouse alike. */
+export const migrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  checksum: string;
+  statements: string[];
+}
+
+const fileName = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** Splits a migration file into statements: `;` at the end of a line ends one; `--` comment lines are dropped. */
+export function splitStatements(sql: string): string[] {
+  const withoutComments = sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  return withoutComments
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export async function loadMigrations(dir = migrationsDir): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const match = fileName.exec(file);
+    if (!match)
+      throw new AppError(ErrorCodes.MIGRATION, `migration file name must look like 0001_name.sql: ${file}`);
+    const sql = await readFile(join(dir, file), 'utf8');
+    migrations.push({
+      version: Number(match[1]),
+      name: match[2]!,
+      checksum: createHash('sha256').update(sql).digest('hex'),
+      statements: splitStatements(sql),
+    });
+  }
+  const versions = migrations.map((m) => m.version);
+  if (new Set(versions).size !== versions.length) {
+    throw new AppError(ErrorCodes.MIGRATION, `two migrations share a version number in ${dir}`);
+  }
+  return migrations;
+}
+
+export interface MigrateOptions extends Omit<ClickHouseOptions, 'logger'> {
+  logger: Logger;
+  dir?: string;
+}
+
+/**
+ * Creates the database if needed and applies, in order, every migration not yet recorded in
+ * `schema_migrations`. Statements are idempotent (IF NOT EXISTS), so a run interrupted half-way, or two
+ * processes migrating at once, converge. A recorded migration whose file changed is refused: edit by
+ * adding a new file instead.
+ */
+export async function migrate(options: MigrateOptions): Promise<{ applied: string[] }> {
+  const log = options.logger.child({ component: 'migrate', database: options.database });
+  const migrations = await loadMigrations(options.dir);
+  const admin = createClickHouse({ ...options, database: 'default' });
+  try {
+    await admin.command({
+      query: 'CREATE DATABASE IF NOT EXISTS {db:Identifier}',
+      query_params: { db: options.database },
+    });
+  } catch (err) {
+    throw toClickHouseAppError(err, 'creating the database', ErrorCodes.MIGRATION);
+  } finally {
+    await admin.close();
+  }
+
+  const client = createClickHouse(options);
+  const applied: string[] = [];
+  try {
+    await client.command({
+      query: `CREATE TABLE IF NOT EXISTS schema_migrations (
+        version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+      ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
+    });
+    const rs = await client.query({
+      query: 'SELECT version, checksum FROM schema_migrations FINAL',
+      format: 'JSONEachRow',
+    });
+    const done = new Map(
+      (await rs.json<{ version: number; checksum: string }>()).map((r) => [r.version, r.checksum]),
+    );
+    for (const migration of migrations) {
+      const label = `${String(migration.version).padStart(4, '0')}_${migration.name}`;
+      const recorded = done.get(migration.version);
+      if (recorded === migration.checksum) continue;
+      if (recorded !== undefined) {
+        throw new AppError(
+          ErrorCodes.MIGRATION,
+          `migration ${label} changed after it was applied; add a new one`,
+        );
+      }
+      for (const statement of migration.statements) await client.command({ query: statement });
+      await client.insert({
+        table: 'schema_migrations',
+        values: [{ version: migration.version, name: migration.name, checksum: migration.checksum }],
+        format: 'JSONEachRow',
+      });
+      applied.push(label);
+      log.info({ migration: label }, 'migration applied');
+    }
+    return { applied };
+  } catch (err) {
+    throw toClickHouseAppError(err, 'applying migrations', ErrorCodes.MIGRATION);
+  } finally {
+    await client.close();
+  }
+}

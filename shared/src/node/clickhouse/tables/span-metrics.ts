@@ -1,0 +1,113 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+import { ErrorCodes } from '../../../errors.js';
+import { toClickHouseAppError } from '../errors.js';
+import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
+
+/** One row of `span_metrics`: a complete metric state at `version`. */
+export const SpanMetricRow = z.object({
+  project_id: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  metric_id: z.string(),
+  dimension: z.string(),
+  value: z.number(),
+  comment: z.string().nullable(),
+  created_at: z.string(),
+  received_at: z.string(),
+  version: z.union([z.number(), z.string()]),
+  deleted: z.number(),
+});
+export type SpanMetricRow = z.infer<typeof SpanMetricRow>;
+
+export async function insertSpanMetrics(client: ClickHouseClient, rows: SpanMetricRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await client.insert({ table: 'span_metrics', values: rows, format: 'JSONEachRow' });
+  } catch (err) {
+    throw toClickHouseAppError(err, 'inserting metrics', ErrorCodes.CLICKHOUSE_INSERT);
+  }
+}
+
+/** Hides every metric of these (deleted) spans: a `deleted = 1` row at `version` for each. */
+export async function deleteMetricsOfSpans(
+  client: ClickHouseClient,
+  spans: { projectId: string; traceId: string; spanId: string }[],
+  version: number,
+): Promise<void> {
+  if (spans.length === 0) return;
+  try {
+    await client.command({
+      query: `INSERT INTO span_metrics (project_id, trace_id, span_id, metric_id, dimension, value, comment,
+                                        created_at, received_at, version, deleted)
+              SELECT project_id, trace_id, span_id, metric_id, dimension, value, comment, created_at, received_at,
+                     {version:UInt64}, 1
+              FROM span_metrics FINAL
+              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])} AND version < {version:UInt64}`,
+      query_params: {
+        version,
+        ...uuidKeyParams(
+          spans.map((s) => [s.projectId, s.traceId, s.spanId]),
+          3,
+        ),
+      },
+    });
+  } catch (err) {
+    throw toClickHouseAppError(err, 'hiding metrics of deleted spans', ErrorCodes.CLICKHOUSE_INSERT);
+  }
+}
+
+export interface StoredMetric {
+  id: string;
+  span_id: string;
+  dimension: string;
+  value: number;
+  comment: string | null;
+  created_at: string;
+}
+
+/** A live metric of a span in the Opper shape; undefined when unknown or deleted. */
+export async function findSpanMetric(
+  client: ClickHouseClient,
+  projectId: string,
+  spanId: string,
+  metricId: string,
+): Promise<StoredMetric | undefined> {
+  try {
+    const rs = await client.query({
+      query: `SELECT toString(metric_id) AS id, toString(span_id) AS span_id, dimension, value, comment,
+                     formatDateTime(created_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS created_at
+              FROM span_metrics FINAL
+              WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND metric_id = {metric:UUID}
+                AND dimension != ''
+              LIMIT 1`,
+      query_params: { project: projectId, span: spanId, metric: metricId },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<StoredMetric>())[0];
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading a metric');
+  }
+}
+
+/** Current rows of the given metrics, for the writer to merge events into. */
+export async function loadSpanMetricRows(
+  client: ClickHouseClient,
+  keys: { projectId: string; traceId: string; metricId: string }[],
+): Promise<SpanMetricRow[]> {
+  if (keys.length === 0) return [];
+  try {
+    const rs = await client.query({
+      query: `SELECT * FROM span_metrics FINAL
+              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'metric_id'])}`,
+      query_params: uuidKeyParams(
+        keys.map((k) => [k.projectId, k.traceId, k.metricId]),
+        3,
+      ),
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<unknown>()).map((r) => SpanMetricRow.parse(r));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'loading metrics to merge');
+  }
+}

@@ -1,0 +1,97 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+import { ErrorCodes } from '../../../errors.js';
+import { toClickHouseAppError } from '../errors.js';
+import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
+
+/** One row of `spans`: a complete span state at `version` (see docs/WRITE-PATH.md). */
+export const SpanRow = z.object({
+  project_id: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_id: z.string().nullable(),
+  name: z.string(),
+  type: z.string(),
+  start_time: z.string(),
+  end_time: z.string().nullable(),
+  status: z.string(),
+  error: z.string().nullable(),
+  input: z.string().nullable(),
+  output: z.string().nullable(),
+  meta: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()),
+  model: z.string(),
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  total_tokens: z.number(),
+  cost: z.number().nullable(),
+  score: z.number().nullable(),
+  received_at: z.string(),
+  version: z.union([z.number(), z.string()]),
+  deleted: z.number(),
+});
+export type SpanRow = z.infer<typeof SpanRow>;
+
+export const spanColumns = Object.keys(SpanRow.shape) as (keyof SpanRow)[];
+
+export async function insertSpans(client: ClickHouseClient, rows: SpanRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await client.insert({ table: 'spans', values: rows, format: 'JSONEachRow' });
+  } catch (err) {
+    throw toClickHouseAppError(err, 'inserting spans', ErrorCodes.CLICKHOUSE_INSERT);
+  }
+}
+
+export interface SpanLocation {
+  traceId: string;
+  name: string;
+  parentId: string | null;
+}
+
+/** Where a stored span lives; undefined when it does not exist, was deleted, or is only a pending patch. */
+export async function findSpanLocation(
+  client: ClickHouseClient,
+  projectId: string,
+  spanId: string,
+): Promise<SpanLocation | undefined> {
+  try {
+    const rs = await client.query({
+      query: `SELECT toString(trace_id) AS trace_id, name, toString(parent_id) AS parent_id
+              FROM spans FINAL
+              WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND name != ''
+              LIMIT 1`,
+      query_params: { project: projectId, span: spanId },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ trace_id: string; name: string; parent_id: string | null }>();
+    return row ? { traceId: row.trace_id, name: row.name, parentId: row.parent_id } : undefined;
+  } catch (err) {
+    throw toClickHouseAppError(err, 'looking up a span');
+  }
+}
+
+/**
+ * Current rows of the given spans, for the writer to merge events into (pending patches included:
+ * they have an empty name).
+ */
+export async function loadSpanRows(
+  client: ClickHouseClient,
+  keys: { projectId: string; traceId: string; spanId: string }[],
+): Promise<SpanRow[]> {
+  if (keys.length === 0) return [];
+  try {
+    const rs = await client.query({
+      query: `SELECT * FROM spans FINAL
+              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
+      query_params: uuidKeyParams(
+        keys.map((k) => [k.projectId, k.traceId, k.spanId]),
+        3,
+      ),
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<unknown>()).map((r) => SpanRow.parse(r));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'loading spans to merge');
+  }
+}

@@ -1,0 +1,69 @@
+import { type Admin, type ITopicConfig, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { Logger } from '../logger.js';
+import { toKafkaAppError } from './errors.js';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Per-request timeout; bounded so a dead broker surfaces as back-pressure instead of a hang. */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  retry?: KafkaConfig['retry'];
+}
+
+const pinoLevelOf = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+  [logLevel.NOTHING]: 'silent',
+} as const;
+
+/** Routes kafkajs' own log lines into our pino logger as structured objects. */
+function pinoLogCreator(logger: Logger): KafkaConfig['logCreator'] {
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      const method = pinoLevelOf[level as keyof typeof pinoLevelOf] ?? 'info';
+      if (method === 'silent') return;
+      logger[method]({ kafkajs: namespace, ...extra }, message);
+    };
+}
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const logger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    retry: options.retry ?? { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+  });
+}
+
+/** Creates the topics that do not exist yet; existing ones are left alone (idempotent at start-up). */
+export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (err) {
+    // Two processes starting together race to create; losing that race is fine.
+    if ((err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return;
+    throw toKafkaAppError(err, 'creating topics');
+  }
+}
+
+/** Healthy when the cluster answers a metadata request within the client's timeouts. */
+export async function kafkaHealthy(admin: Admin): Promise<boolean> {
+  try {
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  }
+}

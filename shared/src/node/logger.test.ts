@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { lines, destination };
+}
+
+describe('createLogger', () => {
+  it('redacts authorization headers, passwords and keys wherever they appear', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', destination });
+    log.info(
+      {
+        req: { headers: { authorization: 'Bearer th_secret', 'x-api-key': 'k' } },
+        config: { password: 'p4ss', apiKey: 'th_abc' },
+        CLICKHOUSE_PASSWORD: 'chpw',
+      },
+      'request',
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('th_secret');
+    expect(text).not.toContain('p4ss');
+    expect(text).not.toContain('th_abc');
+    expect(text).not.toContain('chpw');
+    expect(lines[0]?.msg).toBe('request');
+    expect(lines[0]?.service).toBe('test');
+  });
+
+  it('honours the level', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', level: 'warn', destination });
+    log.info('hidden');
+    log.warn('shown');
+    expect(lines.map((l) => l.msg)).toEqual(['shown']);
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMigrations, migrate } from '@tracehouse/shared/node';
+import { testClickHouse, testLogger, testServices } from '@tracehouse/test-support/clients';
+import { uniqueName } from '@tracehouse/test-support/names';
+import { afterAll, describe, expect, it } from 'vitest';
+
+describe('migrations', () => {
+  const database = uniqueName('th_migrate');
+  const admin = testClickHouse();
+
+  afterAll(async () => {
+    await admin.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db: database } });
+    await admin.close();
+  });
+
+  it('apply every file once, then nothing on a second run', async () => {
+    const url = testServices().clickhouseUrl;
+    const all = await loadMigrations();
+    const first = await migrate({ url, database, logger: testLogger });
+    expect(first.applied).toHaveLength(all.length);
+    const second = await migrate({ url, database, logger: testLogger });
+    expect(second.applied).toEqual([]);
+
+    const rs = await admin.query({
+      query: 'SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name',
+      query_params: { db: database },
+      format: 'JSONEachRow',
+    });
+    const tables = (await rs.json<{ name: string }>()).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['schema_migrations', 'projects', 'api_keys']));
+  });
+
+  it('refuses a migration whose file changed after it was applied', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
+    const db = uniqueName('th_migrate_changed');
+    const url = testServices().clickhouseUrl;
+    try {
+      await writeFile(
+        join(dir, '0001_t.sql'),
+        'CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = MergeTree ORDER BY x;',
+      );
+      await migrate({ url, database: db, logger: testLogger, dir });
+      await writeFile(
+        join(dir, '0001_t.sql'),
+        'CREATE TABLE IF NOT EXISTS t (x UInt16) ENGINE = MergeTree ORDER BY x;',
+      );
+      await expect(migrate({ url, database: db, logger: testLogger, dir })).rejects.toThrow(
+        /changed after it was applied/,
+      );
+    } finally {
+      await admin.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db } });
+    }
+  });
+});

@@ -1,0 +1,13 @@
+/** Where the integration tests' shared services run, decided once by test/global-setup.ts. */
+export interface TestServices {
+  kafkaBrokers: string[];
+  clickhouseUrl: string;
+  /** external: given by env; local: processes on this machine; docker: testcontainers. */
+  mode: 'external' | 'local' | 'docker';
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices;
+  }
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A client for one ingest: in-process through `inject`, or over HTTP to a spawned process. */
+export interface IngestClient {
+  request(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+export function injectClient(app: FastifyInstance, apiKey: string): IngestClient {
+  return {
+    async request(method, path, body) {
+      const res = await app.inject({
+        method,
+        url: path,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
+      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+    },
+  };
+}
+
+export function httpClient(baseUrl: string, apiKey: string): IngestClient {
+  return {
+    async request(method, path, body) {
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
+
+/** Runs `task` over `items` with at most `concurrency` at once. */
+export async function pool<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await task(items[i]!, i);
+      }
+    }),
+  );
+}
+
+/** Posts one trace: span i's parent is span floor((i-1)/3), each child naming only `parent_id`. */
+export async function postTrace(
+  clients: IngestClient[],
+  t: number,
+  spans: number,
+): Promise<{ id: string; traceId: string; parentId: string | null }[]> {
+  const posted: { id: string; traceId: string; parentId: string | null }[] = [];
+  for (let i = 0; i < spans; i++) {
+    const parent = i === 0 ? null : posted[Math.floor((i - 1) / 3)]!;
+    const client = clients[(t + i) % clients.length]!;
+    const res = await client.request('POST', '/v2/spans', {
+      name: i === 0 ? `trace-${t}` : `step-${i}`,
+      ...(parent ? { parent_id: parent.id } : {}),
+      input: { t, i },
+      tags: { environment: t % 2 ? 'production' : 'staging', trace_no: String(t) },
+    });
+    if (res.status !== 200) throw new Error(`POST /v2/spans → ${res.status} ${JSON.stringify(res.body)}`);
+    posted.push({ id: res.body.id, traceId: res.body.trace_id, parentId: parent?.id ?? null });
+  }
+  return posted;
+}

@@ -1,0 +1,104 @@
+import { dedicatedClickHouse } from '@tracehouse/test-support/dedicated';
+import { Stack } from '@tracehouse/test-support/stack';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpClient, injectClient, pool, postTrace } from './helpers.js';
+
+/** Span ids the API acknowledged (200), whatever happened around them. */
+type Acked = Set<string>;
+
+async function expectExactly(stack: Stack, acked: Acked) {
+  const counts = await stack.eventually(
+    () => stack.spanCounts(),
+    (c) => c.unique >= acked.size,
+    120_000,
+  );
+  expect(counts).toEqual({ rows: acked.size, unique: acked.size });
+  // And they are the acknowledged ones, not others.
+  const rs = await stack.clickhouse.query({
+    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    query_params: { p: stack.projectId },
+    format: 'JSONEachRow',
+  });
+  const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
+  expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
+}
+
+describe('write path under faults', () => {
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+
+  it('a writer killed with SIGKILL mid-stream and restarted loses and duplicates nothing', async () => {
+    stack = await Stack.create({ env: { BATCH_MAX_ROWS: '500', BATCH_MAX_DELAY_MS: '200' } });
+    const ingest = injectClient((await stack.startIngest()).app, stack.apiKey);
+    let writer = await stack.spawn('writer');
+    const acked: Acked = new Set();
+    let killed = false;
+    await pool([...Array(200).keys()], 20, async (t) => {
+      for (const span of await postTrace([ingest], t, 15)) acked.add(span.id);
+      if (!killed && acked.size >= 1_000) {
+        killed = true;
+        await writer.kill('SIGKILL');
+        writer = await stack!.spawn('writer');
+      }
+    });
+    expect(killed).toBe(true);
+    expect(acked.size).toBe(3_000);
+    await expectExactly(stack, acked);
+  });
+
+  it('ClickHouse stopped for 30 s while ingest goes on: every span arrives once it is back', async () => {
+    const engine = await dedicatedClickHouse();
+    try {
+      stack = await Stack.create({ clickhouseUrl: engine.endpoint, env: { RETRY_MAX_MS: '2000' } });
+      const ingest = injectClient((await stack.startIngest()).app, stack.apiKey);
+      await stack.startWriter();
+      const acked: Acked = new Set();
+      const post = async (from: number, to: number) =>
+        pool([...Array(to - from).keys()].map((i) => from + i), 10, async (t) => {
+          for (const span of await postTrace([ingest], t, 10)) acked.add(span.id);
+        });
+
+      await post(0, 50);
+      await engine.stop();
+      const downSince = Date.now();
+      // Keep ingesting while the engine is down: Kafka holds it, the writer waits.
+      while (Date.now() - downSince < 30_000) await post(acked.size / 10, acked.size / 10 + 10);
+      const ackedWhileDown = acked.size - 500;
+      expect(ackedWhileDown).toBeGreaterThan(0);
+      await engine.start();
+      await expectExactly(stack, acked);
+    } finally {
+      await stack?.close();
+      stack = undefined;
+      await engine.dispose();
+    }
+  });
+
+  it('SIGTERM of ingest while requests are in flight: every acknowledged span arrives', async () => {
+    stack = await Stack.create();
+    await stack.startWriter();
+    const ingest = await stack.spawn('ingest');
+    const client = httpClient(ingest.url, stack.apiKey);
+    const acked: Acked = new Set();
+    let failed = 0;
+    let stopping: Promise<void> | undefined;
+    await pool([...Array(4_000).keys()], 32, async (i) => {
+      if (i === 1_500) stopping = ingest.kill('SIGTERM');
+      try {
+        const res = await client.request('POST', '/v2/spans', { name: `span-${i}`, input: { i } });
+        if (res.status === 200) acked.add(res.body.id);
+        else failed++;
+      } catch {
+        failed++; // connection refused after the process exited: not acknowledged
+      }
+    });
+    await stopping;
+    expect(ingest.child.exitCode).toBe(0);
+    expect(acked.size).toBeGreaterThanOrEqual(1_000);
+    expect(failed).toBeGreaterThan(0);
+    await expectExactly(stack, acked);
+  });
+});

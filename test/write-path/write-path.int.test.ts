@@ -1,0 +1,200 @@
+import { type Stack as StackType, Stack } from '@tracehouse/test-support/stack';
+import { testKafka } from '@tracehouse/test-support/clients';
+import { uniqueName } from '@tracehouse/test-support/names';
+import { topicNames } from '@tracehouse/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IngestClient, injectClient, pool, postTrace } from './helpers.js';
+
+describe('write path: ingest → Kafka → writer → ClickHouse', () => {
+  let stack: StackType;
+  let a: IngestClient;
+  let b: IngestClient;
+
+  beforeAll(async () => {
+    stack = await Stack.create();
+    // Two ingest processes side by side (each with its own producer and span index).
+    const first = await stack.startIngest();
+    const second = await stack.startIngest();
+    await stack.startWriter();
+    a = injectClient(first.app, stack.apiKey);
+    b = injectClient(second.app, stack.apiKey);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('10,000 spans over 500 traces and 5,000 metrics are each stored exactly once, children in their parent trace', async () => {
+    const traces: { id: string; traceId: string; parentId: string | null }[][] = new Array(500);
+    await pool([...Array(500).keys()], 40, async (t) => {
+      traces[t] = await postTrace([a, b], t, 20);
+    });
+    const spans = traces.flat();
+    expect(spans).toHaveLength(10_000);
+    // The API answered every child with its root's trace id.
+    for (const trace of traces) expect(new Set(trace.map((s) => s.traceId))).toEqual(new Set([trace[0]!.id]));
+
+    await pool([...Array(5_000).keys()], 40, async (m) => {
+      const target = spans[(m * 7) % spans.length]!;
+      const res = await (m % 2 ? a : b).request('POST', `/v2/spans/${target.id}/metrics`, {
+        dimension: m % 3 ? 'quality_score' : 'latency_ms',
+        value: m,
+      });
+      expect(res.status).toBe(200);
+    });
+
+    const counts = await stack.eventually(
+      () => stack.spanCounts(),
+      (c) => c.unique >= 10_000,
+    );
+    expect(counts).toEqual({ rows: 10_000, unique: 10_000 });
+
+    const metrics = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: `SELECT count() AS n, uniqExact(metric_id) AS u, sum(value) AS s FROM span_metrics FINAL
+                  WHERE project_id = {p:UUID}`,
+          query_params: { p: stack.projectId },
+          format: 'JSONEachRow',
+        });
+        return (await rs.json<{ n: string; u: string; s: number }>())[0]!;
+      },
+      (m) => Number(m.u) >= 5_000,
+    );
+    expect(metrics).toEqual({ n: '5000', u: '5000', s: (4_999 * 5_000) / 2 });
+
+    // Stored children sit in their parent's trace.
+    const rs = await stack.clickhouse.query({
+      query: `SELECT countIf(c.trace_id != p.trace_id) AS wrong, count() AS children
+              FROM (SELECT span_id, trace_id, parent_id FROM spans FINAL WHERE project_id = {p:UUID} AND parent_id IS NOT NULL) AS c
+              INNER JOIN (SELECT span_id, trace_id FROM spans FINAL WHERE project_id = {p:UUID}) AS p
+              ON c.parent_id = p.span_id`,
+      query_params: { p: stack.projectId },
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ wrong: '0', children: '9500' }]);
+
+    const summaries = await stack.eventually(
+      async () => {
+        const r = await stack.clickhouse.query({
+          query: `SELECT count() AS traces, min(span_count) AS lo, max(span_count) AS hi, countIf(name LIKE 'trace-%') AS named
+                  FROM traces FINAL WHERE project_id = {p:UUID}`,
+          query_params: { p: stack.projectId },
+          format: 'JSONEachRow',
+        });
+        return (await r.json<Record<string, string | number>>())[0]!;
+      },
+      (s) => Number(s.lo) === 20,
+    );
+    expect(summaries).toEqual({ traces: '500', lo: 20, hi: 20, named: '500' });
+  });
+
+  it('merges a later patch of meta, end_time and output into the one stored span', async () => {
+    const created = await a.request('POST', '/v2/spans', {
+      name: 'generate',
+      start_time: '2025-03-01T10:00:00.000001',
+      input: 'question',
+      meta: { model: 'gpt', attempt: 1 },
+      tags: { environment: 'dev' },
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.id;
+    const patched = await b.request('PATCH', `/v2/spans/${id}`, {
+      meta: { attempt: 2, reviewer: 'ann' },
+      end_time: '2025-03-01T10:00:02.5Z',
+      output: 'answer',
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id, name: 'generate', trace_id: id, output: 'answer' });
+
+    const rows = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: `SELECT name, start_time, end_time, input, output, meta, tags FROM spans FINAL
+                  WHERE project_id = {p:UUID} AND span_id = {s:UUID}`,
+          query_params: { p: stack.projectId, s: id },
+          format: 'JSONEachRow',
+        });
+        return rs.json<Record<string, unknown>>();
+      },
+      (r) => r.length === 1 && r[0]!.output !== null,
+    );
+    expect(rows).toEqual([
+      {
+        name: 'generate',
+        start_time: '2025-03-01 10:00:00.000001',
+        end_time: '2025-03-01 10:00:02.500000',
+        input: '"question"',
+        output: '"answer"',
+        meta: { model: '"gpt"', attempt: '2', reviewer: '"ann"' },
+        tags: { environment: 'dev' },
+      },
+    ]);
+  });
+
+  it('routes a malformed message on the topic to the dead-letter topic and keeps flowing', async () => {
+    const topics = topicNames(stack.env.TOPIC_PREFIX);
+    const kafka = testKafka();
+    const producer = kafka.producer();
+    await producer.connect();
+    const marker = uniqueName('poison');
+    await producer.send({ topic: topics.spans, messages: [{ key: 'x', value: `{"not":"a span","marker":"${marker}"}` }] });
+    await producer.disconnect();
+
+    const after = await a.request('POST', '/v2/spans', { name: 'after-poison' });
+    expect(after.status).toBe(200);
+
+    const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+    const letter = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no dead letter')), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const value = JSON.parse(String(message.value));
+          if (String(value.value).includes(marker)) {
+            clearTimeout(timer);
+            resolve(value);
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(letter).toMatchObject({ source_topic: topics.spans, reason: expect.stringMatching(/not a SpanEvent/) });
+
+    const stored = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: 'SELECT count() AS n FROM spans FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}',
+          query_params: { p: stack.projectId, s: after.body.id },
+          format: 'JSONEachRow',
+        });
+        return (await rs.json<{ n: string }>())[0]!.n;
+      },
+      (n) => n === '1',
+    );
+    expect(stored).toBe('1');
+  });
+
+  it('deleting a span hides it and its metrics', async () => {
+    const span = await a.request('POST', '/v2/spans', { name: 'to-delete' });
+    const metric = await a.request('POST', `/v2/spans/${span.body.id}/metrics`, { dimension: 'x', value: 1 });
+    expect(metric.status).toBe(200);
+    expect((await b.request('DELETE', `/v2/spans/${span.body.id}`)).status).toBe(204);
+    const left = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: `SELECT (SELECT count() FROM spans FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}) AS spans,
+                         (SELECT count() FROM span_metrics FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}) AS metrics`,
+          query_params: { p: stack.projectId, s: span.body.id },
+          format: 'JSONEachRow',
+        });
+        return (await rs.json<{ spans: string; metrics: string }>())[0]!;
+      },
+      (r) => r.spans === '0' && r.metrics === '0',
+    );
+    expect(left).toEqual({ spans: '0', metrics: '0' });
+    // A deleted span takes no more writes.
+    expect((await a.request('PATCH', `/v2/spans/${span.body.id}`, { name: 'x' })).status).toBe(404);
+  });
+});

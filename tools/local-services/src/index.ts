@@ -1,0 +1,2 @@
+export * from './chdb-venv.js';
+export * from './paths.js';
