@@ -1,5 +1,5 @@
 import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
 import { type AuthOptions, authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -23,7 +23,8 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: true,
+    // One line per request would dominate the logs at production volume; errors are logged once.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
     // Requests arriving while the server closes get 503, so clients retry elsewhere.
     return503OnClosing: true,

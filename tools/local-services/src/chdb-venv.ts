@@ -26,9 +26,13 @@ export async function ensureChdbPython(): Promise<string> {
   if (existsSync(marker)) return python;
   const systemPython = process.env.PYTHON ?? 'python3';
   await run(systemPython, ['-m', 'venv', venv]);
-  await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', chdbRequirements], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', chdbRequirements],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   await run(python, ['-c', 'import chdb']);
   await run(python, ['-c', `open(${JSON.stringify(marker)}, "w").write("ok")`]);
   return python;
