@@ -7,5 +7,6 @@ export * from './kafka.js';
 export * from './kafka-jars.js';
 export * from './net.js';
 export * from './paths.js';
+export * from './process.js';
 export * from './readiness.js';
 export * from './services.js';
