@@ -1,6 +1,6 @@
 import { AppError } from '@tracehouse/shared';
 import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffMs } from './domain/backoff.js';
 import { type BatchBuffer, commitOffsets, type Pending } from './domain/batch-buffer.js';
 import type { BatchResult } from './domain/batch-writer.js';
@@ -31,6 +31,8 @@ export class ConsumerLoop {
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: (() => Promise<void>) | undefined;
   #running = false;
+  #stopping = false;
+  #inBatch: Promise<void> = Promise.resolve();
   #stalledSince: number | undefined;
 
   constructor(options: ConsumerLoopOptions) {
@@ -56,25 +58,34 @@ export class ConsumerLoop {
       // Resolving only moves the fetch position; offsets are committed by #flush after the write.
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat }) => {
-        this.#heartbeat = heartbeat;
-        for (const m of batch.messages) {
-          buffer.add({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key ? m.key.toString('utf8') : null,
-            value: m.value,
-          });
-        }
-        // A full buffer waits for its write, which holds back fetching: memory stays bounded.
-        if (buffer.full()) await this.flush();
+      eachBatch: ({ batch, heartbeat }) => {
+        const work = this.#eachBatch(batch, heartbeat);
+        this.#inBatch = work.catch(() => {});
+        return work;
       },
     });
     this.#running = true;
     this.#timer = setInterval(() => {
       if (buffer.due()) void this.flush();
     }, this.#o.tickMs ?? 50);
+  }
+
+  async #eachBatch(batch: EachBatchPayload['batch'], heartbeat: () => Promise<void>): Promise<void> {
+    const { buffer } = this.#o;
+    // Stopping: leave the batch unresolved and uncommitted; the next owner reads it again.
+    if (this.#stopping) return;
+    this.#heartbeat = heartbeat;
+    for (const m of batch.messages) {
+      buffer.add({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key ? m.key.toString('utf8') : null,
+        value: m.value,
+      });
+    }
+    // A full buffer waits for its write, which holds back fetching: memory stays bounded.
+    if (buffer.full()) await this.flush();
   }
 
   /** Writes whatever is buffered (after any write in progress) and commits it. */
@@ -136,11 +147,16 @@ export class ConsumerLoop {
     this.#o.consumer.resume(this.#o.topics.map((topic) => ({ topic })));
   }
 
-  /** Stop fetching → write and commit what was consumed → leave the group. */
+  /**
+   * Stop fetching → write and commit what was consumed → leave the group. Commits need a running
+   * consumer, so the group is left only after the last commit.
+   */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#o.consumer.stop();
+    this.#stopping = true;
+    this.#pause();
+    await this.#inBatch;
     await this.flush();
     this.#running = false;
     await this.#o.consumer.disconnect();

@@ -1,0 +1,85 @@
+import { AppError } from '@tracehouse/shared';
+import { createLogger } from '@tracehouse/shared/node';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { ConsumerLoop } from './consumer-loop.js';
+import { BatchBuffer, type Pending } from './domain/batch-buffer.js';
+
+/** Just enough of a kafkajs consumer to drive the loop by hand and record what it commits. */
+function fakeConsumer() {
+  const calls: string[] = [];
+  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const consumer = {
+    subscribe: async () => {},
+    run: async (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+      eachBatch = config.eachBatch;
+    },
+    commitOffsets: async (offsets: { partition: number; offset: string }[]) => {
+      calls.push(`commit ${offsets.map((o) => `${o.partition}:${o.offset}`).join(',')}`);
+    },
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+    disconnect: async () => void calls.push('disconnect'),
+  } as unknown as Consumer;
+  const deliver = (partition: number, offsets: number[]) =>
+    eachBatch!({
+      batch: {
+        topic: 'spans',
+        partition,
+        messages: offsets.map((o) => ({ offset: String(o), key: null, value: Buffer.from('{}') })),
+      },
+      heartbeat: async () => {},
+    } as unknown as EachBatchPayload);
+  return { consumer, calls, deliver };
+}
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+describe('ConsumerLoop', () => {
+  it('commits only after the write succeeded, retrying a failed write with consumption paused', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    let failures = 2;
+    const written: Pending[][] = [];
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
+      write: async (items) => {
+        calls.push(`write ${items.length}`);
+        if (failures-- > 0) throw new AppError('TH_CLICKHOUSE_UNAVAILABLE', 'down', { retryable: true });
+        written.push(items);
+        return { spans: items.length, metrics: 0, traces: 0, deadLetters: 0 };
+      },
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 2,
+    });
+    await loop.start();
+    await deliver(0, [10, 11, 12]);
+    expect(calls).toEqual(['write 3', 'pause', 'write 3', 'write 3', 'resume', 'commit 0:13']);
+    expect(written).toHaveLength(1);
+    await loop.stop();
+  });
+
+  it('on stop writes and commits what it holds, then leaves the group', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
+      write: async (items) => {
+        calls.push(`write ${items.length}`);
+        return { spans: items.length, metrics: 0, traces: 0, deadLetters: 0 };
+      },
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 2,
+    });
+    await loop.start();
+    await deliver(0, [5, 6]);
+    await deliver(1, [7]);
+    expect(calls).toEqual([]);
+    await loop.stop();
+    expect(calls).toEqual(['pause', 'write 3', 'commit 0:7,1:8', 'disconnect']);
+  });
+});
