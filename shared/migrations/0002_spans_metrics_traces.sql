@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS spans
     total_tokens      UInt32,
     cost              Nullable(Float64),
     score             Nullable(Float64),
+    feedback_score    Nullable(Float64),
+    feedback_comment  Nullable(String),
     -- When ingest acknowledged the newest event folded into this row.
     received_at       DateTime64(6, 'UTC'),
     version           UInt64,

@@ -39,7 +39,11 @@ export class Stack {
 
   private constructor(env: Record<string, string>) {
     this.env = env;
-    this.clickhouse = createClickHouse({ url: env.CLICKHOUSE_URL!, database: env.CLICKHOUSE_DATABASE!, logger: testLogger });
+    this.clickhouse = createClickHouse({
+      url: env.CLICKHOUSE_URL!,
+      database: env.CLICKHOUSE_DATABASE!,
+      logger: testLogger,
+    });
   }
 
   static async create(options: StackOptions = {}): Promise<Stack> {
@@ -105,7 +109,13 @@ export class Stack {
       ['--import', 'tsx', '--conditions=development', join(repoRoot, 'services', service, 'src', 'main.ts')],
       {
         cwd: repoRoot,
-        env: { ...process.env, ...this.env, ...env, [portVar]: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+        env: {
+          ...process.env,
+          ...this.env,
+          ...env,
+          [portVar]: String(port),
+          LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -121,7 +131,8 @@ export class Stack {
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${service} exited early (${child.exitCode}):\n${output.slice(-4000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`${service} exited early (${child.exitCode}):\n${output.slice(-4000)}`);
       const ok = await fetch(`${url}/healthz`).then(
         (r) => r.status === 200,
         () => false,
@@ -171,7 +182,10 @@ export class Stack {
     for (const ingest of this.ingests.splice(0)) await shutdownInOrder(ingest.shutdownSteps, testLogger);
     await this.stopWriter();
     await this.clickhouse
-      .command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db: this.env.CLICKHOUSE_DATABASE! } })
+      .command({
+        query: 'DROP DATABASE IF EXISTS {db:Identifier}',
+        query_params: { db: this.env.CLICKHOUSE_DATABASE! },
+      })
       .catch(() => {});
     await this.clickhouse.close();
   }

@@ -1,8 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 
+/** A parsed JSON response body; tests read fields from it freely. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in tests
+export type Json = any;
+
 /** A client for one ingest: in-process through `inject`, or over HTTP to a spawned process. */
 export interface IngestClient {
-  request(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  request(
+    method: 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }>;
 }
 
 export function injectClient(app: FastifyInstance, apiKey: string): IngestClient {
@@ -34,7 +42,11 @@ export function httpClient(baseUrl: string, apiKey: string): IngestClient {
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once. */
-export async function pool<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>) {
+export async function pool<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<void>,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {

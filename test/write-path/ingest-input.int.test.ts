@@ -9,7 +9,9 @@ describe('ingest: bad input, auth and scoping', () => {
   let api: IngestClient;
 
   beforeAll(async () => {
-    stack = await Stack.create({ env: { IO_MAX_BYTES: '2048', BODY_LIMIT_BYTES: '65536', INGEST_MAX_ITEMS: '50' } });
+    stack = await Stack.create({
+      env: { IO_MAX_BYTES: '2048', BODY_LIMIT_BYTES: '65536', INGEST_MAX_ITEMS: '50' },
+    });
     app = (await stack.startIngest()).app;
     api = injectClient(app, stack.apiKey);
   });
@@ -33,7 +35,8 @@ describe('ingest: bad input, auth and scoping', () => {
       tags,
     });
     expect(res.status).toBe(422);
-    for (const field of ['name', 'start_time', 'parent_id', 'tags']) expect(res.body.message).toContain(`${field}:`);
+    for (const field of ['name', 'start_time', 'parent_id', 'tags'])
+      expect(res.body.message).toContain(`${field}:`);
   });
 
   it('refuses input larger than the configured limit by name', async () => {
@@ -61,9 +64,23 @@ describe('ingest: bad input, auth and scoping', () => {
 
   it('answers 422 for a malformed path id and 404 for an unknown span', async () => {
     expect((await api.request('PATCH', '/v2/spans/not-a-uuid', {})).status).toBe(422);
-    const unknown = await api.request('PATCH', '/v2/spans/00000000-0000-4000-8000-000000000000', { name: 'x' });
+    const unknown = await api.request('PATCH', '/v2/spans/00000000-0000-4000-8000-000000000000', {
+      name: 'x',
+    });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ type: 'NotFoundError', message: 'Span not found', detail: null, code: 'TH_NOT_FOUND' });
+    expect(unknown.body).toEqual({
+      type: 'NotFoundError',
+      message: 'Span not found',
+      detail: null,
+      code: 'TH_NOT_FOUND',
+    });
+  });
+
+  it('refuses feedback outside 0..1, naming the score', async () => {
+    const span = await api.request('POST', '/v2/spans', { name: 'rated' });
+    const res = await api.request('POST', `/v2/spans/${span.body.id}/feedback`, { score: 1.5 });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(/^score: /);
   });
 
   it('answers 401 without a key or with a wrong one', async () => {
@@ -78,7 +95,10 @@ describe('ingest: bad input, auth and scoping', () => {
     const other = await stack.otherProjectKey();
     const theirs = injectClient(app, other.key);
     expect((await theirs.request('PATCH', `/v2/spans/${mine.body.id}`, { name: 'hijack' })).status).toBe(404);
-    expect((await theirs.request('POST', `/v2/spans/${mine.body.id}/metrics`, { dimension: 'x', value: 1 })).status).toBe(404);
+    expect(
+      (await theirs.request('POST', `/v2/spans/${mine.body.id}/metrics`, { dimension: 'x', value: 1 }))
+        .status,
+    ).toBe(404);
     expect((await theirs.request('DELETE', `/v2/spans/${mine.body.id}`)).status).toBe(404);
     // The owner still can.
     expect((await api.request('PATCH', `/v2/spans/${mine.body.id}`, { name: 'renamed' })).status).toBe(200);

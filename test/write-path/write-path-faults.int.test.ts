@@ -57,9 +57,13 @@ describe('write path under faults', () => {
       await stack.startWriter();
       const acked: Acked = new Set();
       const post = async (from: number, to: number) =>
-        pool([...Array(to - from).keys()].map((i) => from + i), 10, async (t) => {
-          for (const span of await postTrace([ingest], t, 10)) acked.add(span.id);
-        });
+        pool(
+          [...Array(to - from).keys()].map((i) => from + i),
+          10,
+          async (t) => {
+            for (const span of await postTrace([ingest], t, 10)) acked.add(span.id);
+          },
+        );
 
       await post(0, 50);
       await engine.stop();

@@ -1,7 +1,7 @@
-import { type Stack as StackType, Stack } from '@tracehouse/test-support/stack';
+import { topicNames } from '@tracehouse/shared';
 import { testKafka } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
-import { topicNames } from '@tracehouse/shared';
+import { Stack, type Stack as StackType } from '@tracehouse/test-support/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestClient, injectClient, pool, postTrace } from './helpers.js';
 
@@ -106,18 +106,24 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id, name: 'generate', trace_id: id, output: 'answer' });
+    const feedback = await a.request('POST', `/v2/spans/${id}/feedback`, { score: 0.75, comment: 'good' });
+    expect(feedback).toEqual({
+      status: 200,
+      body: { span_id: id, score: 0.75, comment: 'good', example_saved: false },
+    });
 
     const rows = await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: `SELECT name, start_time, end_time, input, output, meta, tags FROM spans FINAL
+          query: `SELECT name, start_time, end_time, input, output, meta, tags, feedback_score, feedback_comment
+                  FROM spans FINAL
                   WHERE project_id = {p:UUID} AND span_id = {s:UUID}`,
           query_params: { p: stack.projectId, s: id },
           format: 'JSONEachRow',
         });
         return rs.json<Record<string, unknown>>();
       },
-      (r) => r.length === 1 && r[0]!.output !== null,
+      (r) => r.length === 1 && r[0]!.output !== null && r[0]!.feedback_score !== null,
     );
     expect(rows).toEqual([
       {
@@ -128,6 +134,8 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
         output: '"answer"',
         meta: { model: '"gpt"', attempt: '2', reviewer: '"ann"' },
         tags: { environment: 'dev' },
+        feedback_score: 0.75,
+        feedback_comment: 'good',
       },
     ]);
   });
@@ -138,7 +146,10 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     const producer = kafka.producer();
     await producer.connect();
     const marker = uniqueName('poison');
-    await producer.send({ topic: topics.spans, messages: [{ key: 'x', value: `{"not":"a span","marker":"${marker}"}` }] });
+    await producer.send({
+      topic: topics.spans,
+      messages: [{ key: 'x', value: `{"not":"a span","marker":"${marker}"}` }],
+    });
     await producer.disconnect();
 
     const after = await a.request('POST', '/v2/spans', { name: 'after-poison' });
@@ -160,7 +171,10 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       });
     });
     await consumer.disconnect();
-    expect(letter).toMatchObject({ source_topic: topics.spans, reason: expect.stringMatching(/not a SpanEvent/) });
+    expect(letter).toMatchObject({
+      source_topic: topics.spans,
+      reason: expect.stringMatching(/not a SpanEvent/),
+    });
 
     const stored = await stack.eventually(
       async () => {

@@ -96,3 +96,18 @@ export interface SpanResponse {
   score: number | null;
   tags?: Record<string, string>;
 }
+
+/** `POST /v2/spans/{id}/feedback`. */
+export const FeedbackRequest = z.object({
+  score: z.number().min(0).max(1),
+  comment: z.string().max(Limits.commentMaxChars).nullish(),
+  save_to_dataset: z.boolean().nullish(),
+});
+export type FeedbackRequest = z.output<typeof FeedbackRequest>;
+
+export interface FeedbackResponse {
+  span_id: string;
+  score: number;
+  comment: string | null;
+  example_saved: boolean;
+}

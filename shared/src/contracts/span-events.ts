@@ -31,6 +31,9 @@ export const SpanFields = z.object({
   usage: TokenUsage,
   cost: z.number().nonnegative().nullable(),
   score: z.number().nullable(),
+  /** Human feedback on the span (`POST /v2/spans/{id}/feedback`): a score in 0..1 and a comment. */
+  feedback_score: z.number().min(0).max(1).nullable(),
+  feedback_comment: z.string().max(Limits.commentMaxChars).nullable(),
 });
 export type SpanFields = z.infer<typeof SpanFields>;
 

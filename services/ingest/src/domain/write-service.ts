@@ -4,6 +4,8 @@ import {
   type CreateMetricRequest,
   type CreateSpanRequest,
   ErrorCodes,
+  type FeedbackRequest,
+  type FeedbackResponse,
   type MetricDeleteEvent,
   type MetricPatchEvent,
   type MetricResponse,
@@ -172,6 +174,30 @@ export class WriteService {
       entries.push(entry);
     }
     return this.#plan(records, entries, spanWriteResponse(event, known), scope);
+  }
+
+  /**
+   * Human feedback lands on the span itself (score 0..1 and comment). Saving the span to a dataset
+   * comes with the datasets of the read side, so `example_saved` is false until then.
+   */
+  async planFeedback(
+    projectId: string,
+    spanId: string,
+    req: FeedbackRequest,
+    scope?: BatchScope,
+  ): Promise<Plan<FeedbackResponse>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const comment = req.comment ?? null;
+    const event = spanPatchEvent({}, { id: spanId, traceId: known.traceId }, ctx);
+    event.fields.feedback_score = req.score;
+    event.fields.feedback_comment = comment;
+    return this.#plan(
+      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
+      [],
+      { span_id: spanId, score: req.score, comment, example_saved: false },
+      scope,
+    );
   }
 
   async planDeleteSpan(projectId: string, spanId: string, scope?: BatchScope): Promise<Plan<undefined>> {

@@ -37,6 +37,8 @@ function emptyRow(projectId: string, traceId: string, spanId: string): SpanRow {
     total_tokens: 0,
     cost: null,
     score: null,
+    feedback_score: null,
+    feedback_comment: null,
     received_at: EPOCH,
     version: 0,
     deleted: 0,
@@ -81,6 +83,8 @@ const scalarFields = [
   'model',
   'cost',
   'score',
+  'feedback_score',
+  'feedback_comment',
   'usage.prompt_tokens',
   'usage.completion_tokens',
   'usage.total_tokens',
@@ -132,6 +136,9 @@ function applyFields(s: SpanState, f: Partial<SpanFields>, claim: (key: string) 
   if (f.model !== undefined && claim('model')) row.model = f.model ?? '';
   if (f.cost !== undefined && claim('cost')) row.cost = f.cost;
   if (f.score !== undefined && claim('score')) row.score = f.score;
+  if (f.feedback_score !== undefined && claim('feedback_score')) row.feedback_score = f.feedback_score;
+  if (f.feedback_comment !== undefined && claim('feedback_comment'))
+    row.feedback_comment = f.feedback_comment;
   if (f.usage) {
     const u = f.usage;
     if (u.prompt_tokens !== undefined && claim('usage.prompt_tokens')) row.prompt_tokens = u.prompt_tokens;

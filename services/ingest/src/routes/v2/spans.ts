@@ -1,4 +1,4 @@
-import { CreateSpanRequest, UpdateSpanRequest } from '@tracehouse/shared';
+import { CreateSpanRequest, FeedbackRequest, UpdateSpanRequest } from '@tracehouse/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WriteService } from '../../domain/write-service.js';
 import { parseInput } from '../../http/validate.js';
@@ -15,6 +15,12 @@ export const spanRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (a
     const { span_id } = parseInput(SpanParams, request.params, 'path');
     const body = parseInput(UpdateSpanRequest, request.body ?? {}, 'body');
     return writes.run(writes.planUpdateSpan(request.projectId, span_id, body));
+  });
+
+  app.post('/v2/spans/:span_id/feedback', async (request) => {
+    const { span_id } = parseInput(SpanParams, request.params, 'path');
+    const body = parseInput(FeedbackRequest, request.body, 'body');
+    return writes.run(writes.planFeedback(request.projectId, span_id, body));
   });
 
   app.delete('/v2/spans/:span_id', async (request, reply) => {

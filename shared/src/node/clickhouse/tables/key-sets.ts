@@ -9,7 +9,11 @@ export function uuidKeysIn(columns: readonly string[], param = 'key'): string {
 }
 
 /** The parameters for `uuidKeysIn`: one array per column. */
-export function uuidKeyParams(keys: readonly (readonly string[])[], width: number, param = 'key'): Record<string, string[]> {
+export function uuidKeyParams(
+  keys: readonly (readonly string[])[],
+  width: number,
+  param = 'key',
+): Record<string, string[]> {
   const params: Record<string, string[]> = {};
   for (let i = 0; i < width; i++) params[`${param}${i}`] = keys.map((k) => k[i]!);
   return params;

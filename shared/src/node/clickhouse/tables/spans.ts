@@ -26,6 +26,8 @@ export const SpanRow = z.object({
   total_tokens: z.number(),
   cost: z.number().nullable(),
   score: z.number().nullable(),
+  feedback_score: z.number().nullable(),
+  feedback_comment: z.string().nullable(),
   received_at: z.string(),
   version: z.union([z.number(), z.string()]),
   deleted: z.number(),
