@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readServicesEnv } from '@tracehouse/local-services';
 import {
+  clickhouseConnection,
   createApiKey,
   createClickHouse,
   createLogger,
@@ -25,10 +26,7 @@ if (positionals[0] !== 'create' || !values.project) {
 const config = loadConfig(z.object(infraEnvShape), { ...readServicesEnv(), ...process.env });
 const logger = createLogger({ name: 'keys', level: 'warn' });
 const connection = {
-  url: config.CLICKHOUSE_URL,
-  database: config.CLICKHOUSE_DATABASE,
-  username: config.CLICKHOUSE_USER,
-  password: config.CLICKHOUSE_PASSWORD,
+  ...clickhouseConnection(config),
   logger,
 };
 await migrate(connection);

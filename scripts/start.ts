@@ -5,6 +5,7 @@ import { loadAlerterConfig, startAlerter } from '@tracehouse/alerter';
 import { loadIngestConfig, startIngest } from '@tracehouse/ingest';
 import { servicesUp } from '@tracehouse/local-services';
 import {
+  clickhouseConnection,
   countApiKeys,
   createApiKey,
   createClickHouse,
@@ -27,10 +28,7 @@ if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL) {
 const ingestConfig = loadIngestConfig(env);
 const logger = createLogger({ name: 'tracehouse', level: ingestConfig.LOG_LEVEL });
 const connection = {
-  url: ingestConfig.CLICKHOUSE_URL,
-  database: ingestConfig.CLICKHOUSE_DATABASE,
-  username: ingestConfig.CLICKHOUSE_USER,
-  password: ingestConfig.CLICKHOUSE_PASSWORD,
+  ...clickhouseConnection(ingestConfig),
   logger,
 };
 await migrate(connection);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  clickhouseConnection,
   clickhouseHealthy,
   createClickHouse,
   createKafka,
@@ -43,10 +44,7 @@ export async function startIngest(options: {
     logger,
   });
   const clickhouse = createClickHouse({
-    url: config.CLICKHOUSE_URL,
-    database: config.CLICKHOUSE_DATABASE,
-    username: config.CLICKHOUSE_USER,
-    password: config.CLICKHOUSE_PASSWORD,
+    ...clickhouseConnection(config),
     logger,
   });
   const admin = kafka.admin();

@@ -1,5 +1,6 @@
 import { type DeadLetter, topicNames } from '@tracehouse/shared';
 import {
+  clickhouseConnection,
   clickhouseHealthy,
   createClickHouse,
   createKafka,
@@ -42,10 +43,7 @@ export async function startWriter(options: {
   const logger = options.logger.child({ component: 'writer' });
   const topics = topicNames(config.TOPIC_PREFIX);
   const clickhouse = createClickHouse({
-    url: config.CLICKHOUSE_URL,
-    database: config.CLICKHOUSE_DATABASE,
-    username: config.CLICKHOUSE_USER,
-    password: config.CLICKHOUSE_PASSWORD,
+    ...clickhouseConnection(config),
     logger,
     // Inserts wait for the data to be written, so a confirmed batch is durable before its commit.
     settings: { async_insert: 0, insert_deduplicate: 0 },

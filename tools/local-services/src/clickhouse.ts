@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChdbPython } from './chdb-venv.js';
 import { clickhouseServerConfig, findClickHouseBinary } from './clickhouse-binary.js';
+import { LocalProcess } from './local-process.js';
 import { repoRoot } from './paths.js';
-import { isAlive, killProcess, logTail, readPid, spawnDetached, stopProcess } from './process.js';
+import { spawnDetached } from './process.js';
 import { clickhouseRoundTrip, waitForClickHouse } from './readiness.js';
 
 export interface LocalClickHouseOptions {
@@ -16,10 +17,8 @@ export interface LocalClickHouseOptions {
  * A real ClickHouse engine on loopback: `clickhouse server` when a binary >= 24.8 is on PATH,
  * otherwise the chdb engine behind tools/clickhouse-http (a local stand-in for the server).
  */
-export class LocalClickHouse {
+export class LocalClickHouse extends LocalProcess {
   readonly url: string;
-  readonly logFile: string;
-  readonly pidFile: string;
   kind: 'server' | 'chdb' | undefined;
   readonly #o: Required<LocalClickHouseOptions>;
 
@@ -27,29 +26,13 @@ export class LocalClickHouse {
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
       throw new Error(`LocalClickHouse: bad port ${options.port}`);
     }
+    super(options.dataDir, 'clickhouse');
     this.#o = { readyTimeoutMs: 60_000, ...options };
     this.url = `http://127.0.0.1:${options.port}`;
-    this.logFile = join(options.dataDir, 'clickhouse.log');
-    this.pidFile = join(options.dataDir, 'clickhouse.pid');
   }
 
-  get pid(): number | undefined {
-    const pid = readPid(this.pidFile);
-    return pid !== undefined && isAlive(pid) ? pid : undefined;
-  }
-
-  isRunning(): boolean {
-    return this.pid !== undefined;
-  }
-
-  async healthy(): Promise<boolean> {
-    return (
-      this.isRunning() &&
-      clickhouseRoundTrip(this.url).then(
-        () => true,
-        () => false,
-      )
-    );
+  protected roundTrip(): Promise<void> {
+    return clickhouseRoundTrip(this.url);
   }
 
   /** Idempotent: a running engine is reused. Data in the data dir survives restarts. */
@@ -85,22 +68,6 @@ export class LocalClickHouse {
         });
       }
     }
-    try {
-      await waitForClickHouse(this.url, this.#o.readyTimeoutMs);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- ${this.logFile} ---\n${logTail(this.logFile)}`);
-    }
-  }
-
-  stop(): Promise<void> {
-    return stopProcess(this.pidFile, 30_000);
-  }
-
-  kill(): Promise<void> {
-    return killProcess(this.pidFile);
-  }
-
-  logTail(lines?: number): string {
-    return logTail(this.logFile, lines);
+    await this.waitReady(() => waitForClickHouse(this.url, this.#o.readyTimeoutMs));
   }
 }

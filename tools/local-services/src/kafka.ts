@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureKafkaJars } from './kafka-jars.js';
-import { isAlive, killProcess, logTail, readPid, spawnDetached, stopProcess } from './process.js';
+import { LocalProcess } from './local-process.js';
+import { spawnDetached } from './process.js';
 import { kafkaRoundTrip, waitForKafka } from './readiness.js';
 
 const run = promisify(execFile);
@@ -52,10 +53,8 @@ log4j.logger.kafka.server.KafkaRaftServer=INFO
 `;
 
 /** The Apache Kafka broker, single node in KRaft mode, run from its Maven Central jars with Java. */
-export class LocalKafka {
+export class LocalKafka extends LocalProcess {
   readonly brokers: string[];
-  readonly logFile: string;
-  readonly pidFile: string;
   readonly #o: Required<LocalKafkaOptions>;
 
   constructor(options: LocalKafkaOptions) {
@@ -65,29 +64,13 @@ export class LocalKafka {
     }
     if (options.port === options.controllerPort)
       throw new Error('LocalKafka: port and controllerPort must differ');
+    super(options.dataDir, 'kafka');
     this.#o = { heapMb: 768, readyTimeoutMs: 120_000, ...options };
     this.brokers = [`127.0.0.1:${options.port}`];
-    this.logFile = join(options.dataDir, 'kafka.log');
-    this.pidFile = join(options.dataDir, 'kafka.pid');
   }
 
-  get pid(): number | undefined {
-    const pid = readPid(this.pidFile);
-    return pid !== undefined && isAlive(pid) ? pid : undefined;
-  }
-
-  isRunning(): boolean {
-    return this.pid !== undefined;
-  }
-
-  async healthy(): Promise<boolean> {
-    return (
-      this.isRunning() &&
-      kafkaRoundTrip(this.brokers).then(
-        () => true,
-        () => false,
-      )
-    );
+  protected roundTrip(): Promise<void> {
+    return kafkaRoundTrip(this.brokers);
   }
 
   /** Idempotent: a running broker is reused; otherwise formats storage (first time) and starts one. */
@@ -132,23 +115,6 @@ export class LocalKafka {
       logFile: this.logFile,
       pidFile: this.pidFile,
     });
-    try {
-      await waitForKafka(this.brokers, this.#o.readyTimeoutMs);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- ${this.logFile} ---\n${logTail(this.logFile)}`);
-    }
-  }
-
-  /** Clean shutdown (the broker flushes and closes its logs), SIGKILL after 30 s. */
-  stop(): Promise<void> {
-    return stopProcess(this.pidFile, 30_000);
-  }
-
-  kill(): Promise<void> {
-    return killProcess(this.pidFile);
-  }
-
-  logTail(lines?: number): string {
-    return logTail(this.logFile, lines);
+    await this.waitReady(() => waitForKafka(this.brokers, this.#o.readyTimeoutMs));
   }
 }

@@ -6,10 +6,9 @@ import {
   ErrorCodes,
   type FeedbackRequest,
   type FeedbackResponse,
-  type MetricDeleteEvent,
+  type MetricEvent,
   type MetricPatchEvent,
   type MetricResponse,
-  type MetricUpsertEvent,
   type SpanDeleteEvent,
   type SpanIndexEntry,
   type SpanResponse,
@@ -36,6 +35,8 @@ export interface WriteServiceDeps {
   ioMaxBytes: number;
   now?: () => Date;
 }
+
+type MetricEventBase = Omit<MetricPatchEvent, 'kind' | 'fields'>;
 
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
 
@@ -231,100 +232,82 @@ export class WriteService {
     );
   }
 
-  async planCreateMetric(
+  /** A metric write: its event shares the span's trace as Kafka key, so it stays in order with the span. */
+  async #metricPlan<T>(
+    projectId: string,
+    spanId: string,
+    metricId: string,
+    scope: BatchScope | undefined,
+    make: (base: MetricEventBase, ctx: WriteContext) => Promise<{ event: MetricEvent; result: T }>,
+  ): Promise<Plan<T>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const ctx = this.#context(projectId);
+    const base: MetricEventBase = {
+      v: 1,
+      version: ctx.version,
+      project_id: projectId,
+      id: metricId,
+      span_id: spanId,
+      trace_id: known.traceId,
+      received_at: ctx.receivedAt,
+    };
+    const { event, result } = await make(base, ctx);
+    return this.#plan(
+      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
+      [],
+      result,
+    );
+  }
+
+  planCreateMetric(
     projectId: string,
     spanId: string,
     req: CreateMetricRequest,
     metricId: string = randomUUID(),
     scope?: BatchScope,
   ): Promise<Plan<MetricResponse & { trace_id: string }>> {
-    const known = await this.#known(projectId, spanId, scope);
-    const ctx = this.#context(projectId);
-    const event: MetricUpsertEvent = {
-      v: 1,
-      kind: 'metric.upsert',
-      version: ctx.version,
-      project_id: projectId,
-      id: metricId,
-      span_id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-      created_at: ctx.receivedAt,
-      fields: { dimension: req.dimension, value: req.value, comment: req.comment ?? null },
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
-      [],
-      {
-        id: metricId,
-        span_id: spanId,
-        trace_id: known.traceId,
-        dimension: req.dimension,
-        value: req.value,
-        comment: req.comment ?? null,
-        created_at: ctx.receivedAt,
-      },
-    );
+    return this.#metricPlan(projectId, spanId, metricId, scope, async (base, ctx) => {
+      const fields = { dimension: req.dimension, value: req.value, comment: req.comment ?? null };
+      return {
+        event: { ...base, kind: 'metric.upsert', created_at: ctx.receivedAt, fields },
+        result: {
+          id: metricId,
+          span_id: spanId,
+          trace_id: base.trace_id,
+          ...fields,
+          created_at: ctx.receivedAt,
+        },
+      };
+    });
   }
 
-  async planUpdateMetric(
+  planUpdateMetric(
     projectId: string,
     spanId: string,
     metricId: string,
     req: UpdateMetricRequest,
     scope?: BatchScope,
   ): Promise<Plan<MetricResponse>> {
-    const known = await this.#known(projectId, spanId, scope);
-    const current = await this.deps.findMetric(projectId, spanId, metricId);
-    if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Metric not found');
-    const ctx = this.#context(projectId);
-    const fields: MetricPatchEvent['fields'] = {};
-    if (req.dimension !== undefined) fields.dimension = req.dimension;
-    if (req.value !== undefined) fields.value = req.value;
-    if (req.comment !== undefined) fields.comment = req.comment;
-    const event: MetricPatchEvent = {
-      v: 1,
-      kind: 'metric.patch',
-      version: ctx.version,
-      project_id: projectId,
-      id: metricId,
-      span_id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-      fields,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
-      [],
-      {
-        ...current,
-        ...fields,
-      },
-    );
+    return this.#metricPlan(projectId, spanId, metricId, scope, async (base) => {
+      const current = await this.deps.findMetric(projectId, spanId, metricId);
+      if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Metric not found');
+      const fields: MetricPatchEvent['fields'] = {};
+      if (req.dimension !== undefined) fields.dimension = req.dimension;
+      if (req.value !== undefined) fields.value = req.value;
+      if (req.comment !== undefined) fields.comment = req.comment;
+      return { event: { ...base, kind: 'metric.patch', fields }, result: { ...current, ...fields } };
+    });
   }
 
-  async planDeleteMetric(
+  planDeleteMetric(
     projectId: string,
     spanId: string,
     metricId: string,
     scope?: BatchScope,
   ): Promise<Plan<undefined>> {
-    const known = await this.#known(projectId, spanId, scope);
-    const ctx = this.#context(projectId);
-    const event: MetricDeleteEvent = {
-      v: 1,
-      kind: 'metric.delete',
-      version: ctx.version,
-      project_id: projectId,
-      id: metricId,
-      span_id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
-      [],
-      undefined,
-    );
+    return this.#metricPlan(projectId, spanId, metricId, scope, async (base) => ({
+      event: { ...base, kind: 'metric.delete' },
+      result: undefined,
+    }));
   }
 }

@@ -78,3 +78,18 @@ export async function clickhouseHealthy(client: ClickHouseClient): Promise<boole
     return false;
   }
 }
+
+/** Connection settings from a service config built on `infraEnvShape`. */
+export function clickhouseConnection(config: {
+  CLICKHOUSE_URL: string;
+  CLICKHOUSE_DATABASE: string;
+  CLICKHOUSE_USER: string;
+  CLICKHOUSE_PASSWORD: string;
+}): Pick<ClickHouseOptions, 'url' | 'database' | 'username' | 'password'> {
+  return {
+    url: config.CLICKHOUSE_URL,
+    database: config.CLICKHOUSE_DATABASE,
+    username: config.CLICKHOUSE_USER,
+    password: config.CLICKHOUSE_PASSWORD,
+  };
+}
