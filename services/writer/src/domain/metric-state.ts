@@ -1,5 +1,6 @@
 import type { MetricEvent } from '@tracehouse/shared';
 import type { SpanMetricRow } from '@tracehouse/shared/node';
+import { fieldClaims } from './field-claims.js';
 import { toClickHouseTime } from './span-state.js';
 
 /** A metric being merged, with the version that last set each field (as for spans). */
@@ -41,13 +42,8 @@ export function applyMetricEvent(
     versions: new Map<string, number>(),
   };
   const v = event.version;
-  let changed = false;
-  const claim = (key: string) => {
-    if ((s.versions.get(key) ?? -1) >= v) return false;
-    s.versions.set(key, v);
-    changed = true;
-    return true;
-  };
+  const claims = fieldClaims(s.versions, v);
+  const claim = claims.claim;
   if (event.kind === 'metric.delete') {
     if (claim('deleted')) s.row.deleted = 1;
   } else {
@@ -60,6 +56,7 @@ export function applyMetricEvent(
     if (f.value !== undefined && claim('value')) s.row.value = f.value;
     if (f.comment !== undefined && claim('comment')) s.row.comment = f.comment;
   }
+  const changed = claims.changed;
   if (changed) {
     s.row.version = Math.max(Number(s.row.version), v);
     s.row.received_at = toClickHouseTime(event.received_at);

@@ -1,5 +1,6 @@
 import type { SpanEvent, SpanFields } from '@tracehouse/shared';
 import type { SpanRow } from '@tracehouse/shared/node';
+import { fieldClaims } from './field-claims.js';
 
 /**
  * A span being merged: its row plus the version that last set each field (and each meta/tag key),
@@ -97,14 +98,8 @@ export function applySpanEvent(
 ): { state: SpanState; changed: boolean } {
   const s = state ?? { row: emptyRow(event.project_id, event.trace_id, event.id), versions: new Map() };
   const v = event.version;
-  let changed = false;
-  const claim = (key: string) => {
-    // Equal versions are the same event delivered again: already applied.
-    if ((s.versions.get(key) ?? -1) >= v) return false;
-    s.versions.set(key, v);
-    changed = true;
-    return true;
-  };
+  const claims = fieldClaims(s.versions, v);
+  const claim = claims.claim;
 
   if (event.kind === 'span.delete') {
     if (claim('deleted')) s.row.deleted = 1;
@@ -112,6 +107,7 @@ export function applySpanEvent(
     if (event.kind === 'span.upsert' && claim('deleted')) s.row.deleted = 0;
     applyFields(s, event.fields, claim);
   }
+  const changed = claims.changed;
   if (changed) {
     s.row.version = Math.max(Number(s.row.version), v);
     if (event.received_at > isoOf(s.row.received_at)) s.row.received_at = toClickHouseTime(event.received_at);

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
@@ -57,14 +58,8 @@ export async function deleteMetricsOfSpans(
   }
 }
 
-export interface StoredMetric {
-  id: string;
-  span_id: string;
-  dimension: string;
-  value: number;
-  comment: string | null;
-  created_at: string;
-}
+/** A stored metric in the Opper shape. */
+export type StoredMetric = MetricResponse;
 
 /** A live metric of a span in the Opper shape; undefined when unknown or deleted. */
 export async function findSpanMetric(
