@@ -24,6 +24,8 @@ export const ErrorCodes = {
   /** A message on a topic could not be parsed or applied; it goes to the dead-letter topic. */
   POISON_MESSAGE: 'TH_POISON_MESSAGE',
   SHUTTING_DOWN: 'TH_SHUTTING_DOWN',
+  /** Acknowledged but not stored yet (the writer is behind): retry shortly. */
+  NOT_YET_STORED: 'TH_NOT_YET_STORED',
   INTERNAL: 'TH_INTERNAL',
 } as const;
 

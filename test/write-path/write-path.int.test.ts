@@ -140,6 +140,57 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     ]);
   });
 
+  it('saves a span as a dataset example (201): after the span by default, by name, and from feedback', async () => {
+    const span = await a.request('POST', '/v2/spans', {
+      name: 'summarize',
+      input: { doc: 'long text' },
+      output: 'short',
+    });
+    // Right after the create: saving waits for the writer to store the span.
+    const saved = await b.request('POST', `/v2/spans/${span.body.id}/save_examples`);
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({
+      input: '{"doc":"long text"}',
+      output: 'short',
+      expected: null,
+      comment: null,
+    });
+    const named = await a.request('POST', `/v2/spans/${span.body.id}/save_examples`, {
+      dataset_name: 'golden',
+    });
+    expect(named.status).toBe(201);
+    expect(named.body.dataset_id).not.toBe(saved.body.dataset_id);
+    const rated = await a.request('POST', `/v2/spans/${span.body.id}/feedback`, {
+      score: 1,
+      comment: 'great',
+      save_to_dataset: true,
+    });
+    expect(rated.body).toMatchObject({ score: 1, comment: 'great', example_saved: true });
+
+    const stored = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: `SELECT d.name AS dataset, e.input AS input, e.output AS output, e.comment AS comment,
+                         toString(e.span_id) AS span_id
+                  FROM (SELECT * FROM dataset_entries FINAL WHERE project_id = {p:UUID}) AS e
+                  INNER JOIN (SELECT dataset_id, name FROM datasets FINAL WHERE project_id = {p:UUID}) AS d
+                  ON e.dataset_id = d.dataset_id
+                  ORDER BY dataset, comment`,
+          query_params: { p: stack.projectId },
+          format: 'JSONEachRow',
+        });
+        return rs.json<Record<string, string | null>>();
+      },
+      (rows) => rows.length >= 3,
+    );
+    const example = { input: '{"doc":"long text"}', output: 'short', span_id: span.body.id };
+    expect(stored).toEqual([
+      { dataset: 'golden', comment: null, ...example },
+      { dataset: 'summarize', comment: 'great', ...example },
+      { dataset: 'summarize', comment: null, ...example },
+    ]);
+  });
+
   it('routes a malformed message on the topic to the dead-letter topic and keeps flowing', async () => {
     const topics = topicNames(stack.env.TOPIC_PREFIX);
     const kafka = testKafka();

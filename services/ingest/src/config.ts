@@ -29,6 +29,8 @@ export const IngestConfig = z
     /** Largest request body; beyond it 413. Must hold a span with input and output at IO_MAX_BYTES. */
     BODY_LIMIT_BYTES: envInt(16 * MiB, 1_024, 256 * MiB),
     INGEST_MAX_ITEMS: envInt(1_000, 1, 100_000),
+    /** How long saving a just-acknowledged span waits for the writer to store it. */
+    READ_YOUR_WRITES_WAIT_MS: envInt(5_000, 0, 60_000),
     PRODUCE_LINGER_MS: envInt(5, 0, 1_000),
     PRODUCE_MAX_BATCH_RECORDS: envInt(2_000, 1, 100_000),
     PRODUCE_MAX_BATCH_BYTES: envInt(8 * MiB, 1_024, 512 * MiB),

@@ -6,6 +6,7 @@ import {
   createKafka,
   ensureProject,
   findProjectIdByKeyHash,
+  findSpanContent,
   findSpanLocation,
   findSpanMetric,
   type HealthRegistry,
@@ -28,6 +29,16 @@ export interface IngestService {
   app: FastifyInstance;
   /** In order: stop taking requests, send what was accepted, then release clients. */
   shutdownSteps: ShutdownStep[];
+}
+
+/** Polls `read` until it finds something or `waitMs` passed. */
+async function eventually<T>(read: () => Promise<T | undefined>, waitMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await read();
+    if (found !== undefined || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Wires ingest's clients and app; the caller decides whether and where it listens. */
@@ -91,6 +102,12 @@ export async function startIngest(options: {
     produce: (records) => batcher.enqueue(records),
     index,
     findMetric: (projectId, spanId, metricId) => findSpanMetric(clickhouse, projectId, spanId, metricId),
+    // An acknowledged span is usually stored within the writer's batch delay; wait that long for it.
+    findSpanContent: (projectId, traceId, spanId) =>
+      eventually(
+        () => findSpanContent(clickhouse, projectId, traceId, spanId),
+        config.READ_YOUR_WRITES_WAIT_MS,
+      ),
     ioMaxBytes: config.IO_MAX_BYTES,
   });
   const app = await buildIngestApp({

@@ -48,7 +48,7 @@ describe('ConsumerLoop', () => {
         calls.push(`write ${items.length}`);
         if (failures-- > 0) throw new AppError('TH_CLICKHOUSE_UNAVAILABLE', 'down', { retryable: true });
         written.push(items);
-        return { spans: items.length, metrics: 0, traces: 0, deadLetters: 0 };
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, deadLetters: 0 };
       },
       logger,
       retryMinMs: 1,
@@ -69,7 +69,7 @@ describe('ConsumerLoop', () => {
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         calls.push(`write ${items.length}`);
-        return { spans: items.length, metrics: 0, traces: 0, deadLetters: 0 };
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, deadLetters: 0 };
       },
       logger,
       retryMinMs: 1,

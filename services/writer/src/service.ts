@@ -7,10 +7,13 @@ import {
   deleteMetricsOfSpans,
   ensureTopics,
   type HealthRegistry,
+  insertDatasetEntries,
+  insertDatasets,
   insertSpanMetrics,
   insertSpans,
   kafkaHealthy,
   type Logger,
+  loadDatasetEntryRows,
   loadSpanMetricRows,
   loadSpanRows,
   refreshTraceSummaries,
@@ -21,6 +24,7 @@ import type { WriterConfig } from './config.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { BatchBuffer } from './domain/batch-buffer.js';
 import { BatchWriter, type WriterStore } from './domain/batch-writer.js';
+import type { EntryState } from './domain/entry-state.js';
 import type { MetricState } from './domain/metric-state.js';
 import type { SpanState } from './domain/span-state.js';
 import { StateCache } from './domain/state-cache.js';
@@ -30,6 +34,8 @@ export interface WriterService {
   shutdownSteps: ShutdownStep[];
 }
 
+const entryBytes = (s: EntryState) =>
+  256 + (s.row.input?.length ?? 0) + (s.row.output?.length ?? 0) + (s.row.expected?.length ?? 0);
 const spanBytes = (s: SpanState) =>
   512 + (s.row.input?.length ?? 0) + (s.row.output?.length ?? 0) + (s.row.error?.length ?? 0);
 
@@ -58,7 +64,7 @@ export async function startWriter(options: {
   // Ingest creates these with the configured partitions; the writer only makes sure they exist.
   await ensureTopics(
     admin,
-    [topics.spans, topics.metrics, topics.deadLetter].map((topic) => ({
+    [topics.spans, topics.metrics, topics.datasets, topics.deadLetter].map((topic) => ({
       topic,
       numPartitions: 1,
       replicationFactor: -1,
@@ -88,7 +94,11 @@ export async function startWriter(options: {
       (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanRows(clickhouse, c)))).flat(),
     loadMetrics: async (keys) =>
       (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanMetricRows(clickhouse, c)))).flat(),
+    loadEntries: async (keys) =>
+      (await Promise.all(chunks(keys, 2_000).map((c) => loadDatasetEntryRows(clickhouse, c)))).flat(),
     insertSpans: (rows) => insertSpans(clickhouse, rows),
+    insertEntries: (rows) => insertDatasetEntries(clickhouse, rows),
+    insertDatasets: (rows) => insertDatasets(clickhouse, rows),
     insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
     deleteMetricsOfSpans: (spans) =>
       deleteMetricsOfSpans(clickhouse, spans, Math.max(...spans.map((s) => s.version))),
@@ -98,7 +108,8 @@ export async function startWriter(options: {
     store,
     sendDeadLetters,
     spanCache: new StateCache<SpanState>(config.WRITER_CACHE_MAX_BYTES * 0.9, spanBytes),
-    metricCache: new StateCache<MetricState>(config.WRITER_CACHE_MAX_BYTES * 0.1, () => 256),
+    metricCache: new StateCache<MetricState>(config.WRITER_CACHE_MAX_BYTES * 0.05, () => 256),
+    entryCache: new StateCache<EntryState>(config.WRITER_CACHE_MAX_BYTES * 0.05, entryBytes),
     topics,
     logger,
   });
@@ -108,7 +119,7 @@ export async function startWriter(options: {
       maxWaitTimeInMs: 100,
       maxBytes: 64 * 1024 * 1024,
     }),
-    topics: [topics.spans, topics.metrics],
+    topics: [topics.spans, topics.metrics, topics.datasets],
     buffer: new BatchBuffer({
       maxRows: config.BATCH_MAX_ROWS,
       maxBytes: config.BATCH_MAX_BYTES,

@@ -111,3 +111,18 @@ export interface FeedbackResponse {
   comment: string | null;
   example_saved: boolean;
 }
+
+/** `POST /v2/spans/{id}/save_examples`: no body (the SDKs), or our `{dataset_name}` extension. */
+export const SaveExamplesRequest = z
+  .object({ dataset_name: z.string().min(1).max(Limits.nameMaxChars).nullish() })
+  .nullish()
+  .transform((body) => ({ dataset_name: body?.dataset_name ?? undefined }));
+
+export interface SaveExamplesResponse {
+  dataset_id: string;
+  dataset_entry_id: string;
+  input: string | null;
+  output: string | null;
+  expected: string | null;
+  comment: string | null;
+}

@@ -1,4 +1,6 @@
 export * from './common.js';
+export * from './dataset-events.js';
+export * from './dataset-id.js';
 export * from './dead-letter.js';
 export * from './limits.js';
 export * from './metric-events.js';

@@ -5,6 +5,8 @@ export function topicNames(prefix = 'tracehouse') {
     spans: `${prefix}.spans`,
     /** Metric events, keyed by trace id like spans. */
     metrics: `${prefix}.metrics`,
+    /** Dataset entry events, keyed by dataset id. */
+    datasets: `${prefix}.datasets`,
     /** Span id → trace id, read by every ingest process so a child finds its parent's trace. */
     spanIndex: `${prefix}.span-index`,
     deadLetter: `${prefix}.dead-letter`,

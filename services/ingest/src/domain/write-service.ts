@@ -3,12 +3,15 @@ import {
   AppError,
   type CreateMetricRequest,
   type CreateSpanRequest,
+  type DatasetEntryUpsertEvent,
+  datasetIdFor,
   ErrorCodes,
   type FeedbackRequest,
   type FeedbackResponse,
   type MetricEvent,
   type MetricPatchEvent,
   type MetricResponse,
+  type SaveExamplesResponse,
   type SpanDeleteEvent,
   type SpanIndexEntry,
   type SpanResponse,
@@ -30,6 +33,12 @@ export interface WriteServiceDeps {
     lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
     remember(entry: SpanIndexEntry): void;
   };
+  /** A stored span's input/output (waiting briefly for the writer); undefined when not stored. */
+  findSpanContent: (
+    projectId: string,
+    traceId: string,
+    spanId: string,
+  ) => Promise<{ input: string | null; output: string | null } | undefined>;
   /** The stored metric, for update responses; undefined when unknown. */
   findMetric: (projectId: string, spanId: string, metricId: string) => Promise<MetricResponse | undefined>;
   ioMaxBytes: number;
@@ -37,6 +46,13 @@ export interface WriteServiceDeps {
 }
 
 type MetricEventBase = Omit<MetricPatchEvent, 'kind' | 'fields'>;
+
+/** Dataset entries hold strings: a JSON string as itself, any other JSON value as its JSON text. */
+function asText(json: string | null): string | null {
+  if (json === null) return null;
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'string' ? value : json;
+}
 
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
 
@@ -178,8 +194,8 @@ export class WriteService {
   }
 
   /**
-   * Human feedback lands on the span itself (score 0..1 and comment). Saving the span to a dataset
-   * comes with the datasets of the read side, so `example_saved` is false until then.
+   * Human feedback lands on the span itself (score 0..1 and comment); with `save_to_dataset` the span
+   * is also saved as an example, like `save_examples`, in the same Kafka batch.
    */
   async planFeedback(
     projectId: string,
@@ -193,11 +209,67 @@ export class WriteService {
     const event = spanPatchEvent({}, { id: spanId, traceId: known.traceId }, ctx);
     event.fields.feedback_score = req.score;
     event.fields.feedback_comment = comment;
+    const records: OutRecord[] = [
+      { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
+    ];
+    if (req.save_to_dataset) {
+      records.push(...(await this.planSaveExample(projectId, spanId, { comment }, scope)).records);
+    }
     return this.#plan(
-      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
+      records,
       [],
-      { span_id: spanId, score: req.score, comment, example_saved: false },
+      { span_id: spanId, score: req.score, comment, example_saved: !!req.save_to_dataset },
       scope,
+    );
+  }
+
+  /**
+   * Saves a span's input and output as a dataset entry: into the dataset named `datasetName`, or one
+   * named after the span. The span must be stored (read-your-writes waits briefly for the writer).
+   */
+  async planSaveExample(
+    projectId: string,
+    spanId: string,
+    options: { datasetName?: string; comment?: string | null },
+    scope?: BatchScope,
+  ): Promise<Plan<SaveExamplesResponse>> {
+    const known = await this.#known(projectId, spanId, scope);
+    const content = await this.deps.findSpanContent(projectId, known.traceId, spanId);
+    if (!content) {
+      throw new AppError(ErrorCodes.NOT_YET_STORED, 'Span not stored yet; retry shortly', {
+        retryable: true,
+      });
+    }
+    const ctx = this.#context(projectId);
+    const name = options.datasetName ?? known.name ?? spanId;
+    const datasetId = await datasetIdFor(projectId, name);
+    const fields = {
+      input: asText(content.input),
+      output: asText(content.output),
+      expected: null,
+      comment: options.comment ?? null,
+    };
+    const event: DatasetEntryUpsertEvent = {
+      v: 1,
+      kind: 'dataset.entry.upsert',
+      version: ctx.version,
+      project_id: projectId,
+      dataset_id: datasetId,
+      id: randomUUID(),
+      received_at: ctx.receivedAt,
+      created_at: ctx.receivedAt,
+      dataset_name: name,
+      span_id: spanId,
+      fields,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
+      [],
+      {
+        dataset_id: datasetId,
+        dataset_entry_id: event.id,
+        ...fields,
+      },
     );
   }
 

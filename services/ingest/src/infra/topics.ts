@@ -10,6 +10,7 @@ export async function createTopics(admin: Admin, config: IngestConfig): Promise<
   await ensureTopics(admin, [
     { topic: topics.spans, numPartitions: config.SPANS_PARTITIONS, replicationFactor: -1 },
     { topic: topics.metrics, numPartitions: config.METRICS_PARTITIONS, replicationFactor: -1 },
+    { topic: topics.datasets, numPartitions: config.METRICS_PARTITIONS, replicationFactor: -1 },
     {
       topic: topics.spanIndex,
       numPartitions: config.SPAN_INDEX_PARTITIONS,

@@ -13,6 +13,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.KAFKA]: 503,
   [ErrorCodes.CLICKHOUSE_UNAVAILABLE]: 503,
   [ErrorCodes.SHUTTING_DOWN]: 503,
+  [ErrorCodes.NOT_YET_STORED]: 503,
 };
 
 const typeOf: Record<number, string> = {

@@ -3,6 +3,7 @@ import { createLogger, type SpanMetricRow, type SpanRow } from '@tracehouse/shar
 import { describe, expect, it } from 'vitest';
 import type { Pending } from './batch-buffer.js';
 import { BatchWriter, type WriterStore } from './batch-writer.js';
+import type { EntryState } from './entry-state.js';
 import type { MetricState } from './metric-state.js';
 import type { SpanState } from './span-state.js';
 import { StateCache } from './state-cache.js';
@@ -52,6 +53,11 @@ class FakeStore implements WriterStore {
   async loadMetrics() {
     return [];
   }
+  async loadEntries() {
+    return [];
+  }
+  async insertEntries() {}
+  async insertDatasets() {}
   async insertSpans(rows: SpanRow[]) {
     if (this.failNext) {
       const err = this.failNext;
@@ -83,6 +89,7 @@ function setup() {
     sendDeadLetters: async (l) => void letters.push(...l),
     spanCache,
     metricCache: new StateCache<MetricState>(1e9, () => 100),
+    entryCache: new StateCache<EntryState>(1e9, () => 100),
     topics,
     logger: createLogger({ name: 'test', level: 'silent' }),
   });

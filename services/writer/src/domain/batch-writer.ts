@@ -1,8 +1,17 @@
-import { AppError, type DeadLetter, MetricEvent, SpanEvent, type TopicNames } from '@tracehouse/shared';
-import type { Logger, SpanMetricRow, SpanRow } from '@tracehouse/shared/node';
+import {
+  AppError,
+  DatasetEvent,
+  type DeadLetter,
+  MetricEvent,
+  SpanEvent,
+  type TopicNames,
+} from '@tracehouse/shared';
+import type { DatasetEntryRow, DatasetRow, Logger, SpanMetricRow, SpanRow } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
+import { applyEntryEvent, type EntryState, entryStateFromRow } from './entry-state.js';
+import { type Folded, type FoldKind, fold } from './fold.js';
 import { applyMetricEvent, type MetricState, metricStateFromRow } from './metric-state.js';
-import { applySpanEvent, type SpanState, stateFromRow } from './span-state.js';
+import { applySpanEvent, type SpanState, stateFromRow, toClickHouseTime } from './span-state.js';
 import type { StateCache } from './state-cache.js';
 
 export interface SpanKey {
@@ -15,6 +24,11 @@ export interface MetricKey {
   traceId: string;
   metricId: string;
 }
+export interface EntryKey {
+  projectId: string;
+  datasetId: string;
+  entryId: string;
+}
 export interface TraceKey {
   projectId: string;
   traceId: string;
@@ -24,8 +38,11 @@ export interface TraceKey {
 export interface WriterStore {
   loadSpans(keys: SpanKey[]): Promise<SpanRow[]>;
   loadMetrics(keys: MetricKey[]): Promise<SpanMetricRow[]>;
+  loadEntries(keys: EntryKey[]): Promise<DatasetEntryRow[]>;
   insertSpans(rows: SpanRow[]): Promise<void>;
   insertMetrics(rows: SpanMetricRow[]): Promise<void>;
+  insertEntries(rows: DatasetEntryRow[]): Promise<void>;
+  insertDatasets(rows: DatasetRow[]): Promise<void>;
   /** Hides the metrics of deleted spans (deleted = 1 at the given version). */
   deleteMetricsOfSpans(spans: (SpanKey & { version: number })[]): Promise<void>;
   /** Recomputes the summaries of these traces from their spans; `maybeEmpty` had deletes. */
@@ -38,6 +55,7 @@ export interface BatchWriterOptions {
   sendDeadLetters: (letters: DeadLetter[]) => Promise<void>;
   spanCache: StateCache<SpanState>;
   metricCache: StateCache<MetricState>;
+  entryCache: StateCache<EntryState>;
   topics: TopicNames;
   logger: Logger;
   now?: () => Date;
@@ -46,19 +64,14 @@ export interface BatchWriterOptions {
 export interface BatchResult {
   spans: number;
   metrics: number;
+  entries: number;
   traces: number;
   deadLetters: number;
 }
 
-const spanKeyOf = (k: SpanKey) => `${k.projectId}/${k.traceId}/${k.spanId}`;
-const metricKeyOf = (k: MetricKey) => `${k.projectId}/${k.traceId}/${k.metricId}`;
-const traceKeyOf = (k: TraceKey) => `${k.projectId}/${k.traceId}`;
+type Sourced<E> = { event: E; source: Pending }[];
 
-const cloneSpan = (s: SpanState): SpanState => ({
-  row: { ...s.row, meta: { ...s.row.meta }, tags: { ...s.row.tags } },
-  versions: new Map(s.versions),
-});
-const cloneMetric = (s: MetricState): MetricState => ({ row: { ...s.row }, versions: new Map(s.versions) });
+const traceKeyOf = (k: TraceKey) => `${k.projectId}/${k.traceId}`;
 
 /**
  * Writes one consumed batch: parses events (bad ones become dead letters), folds them into the
@@ -67,99 +80,76 @@ const cloneMetric = (s: MetricState): MetricState => ({ row: { ...s.row }, versi
  * batch can be retried as a whole. See docs/WRITE-PATH.md §3.
  */
 export class BatchWriter {
-  constructor(private readonly o: BatchWriterOptions) {}
+  readonly #spans: FoldKind<SpanEvent, SpanState, SpanRow>;
+  readonly #metrics: FoldKind<MetricEvent, MetricState, SpanMetricRow>;
+  readonly #entries: FoldKind<DatasetEvent, EntryState, DatasetEntryRow>;
+
+  constructor(private readonly o: BatchWriterOptions) {
+    const { store } = o;
+    this.#spans = {
+      keyOfEvent: (e) => `${e.project_id}/${e.trace_id}/${e.id}`,
+      keyOfRow: (r) => `${r.project_id}/${r.trace_id}/${r.span_id}`,
+      cache: o.spanCache,
+      clone: (s) => ({
+        row: { ...s.row, meta: { ...s.row.meta }, tags: { ...s.row.tags } },
+        versions: new Map(s.versions),
+      }),
+      load: (events) =>
+        store.loadSpans(events.map((e) => ({ projectId: e.project_id, traceId: e.trace_id, spanId: e.id }))),
+      fromRow: stateFromRow,
+      apply: applySpanEvent,
+    };
+    this.#metrics = {
+      keyOfEvent: (e) => `${e.project_id}/${e.trace_id}/${e.id}`,
+      keyOfRow: (r) => `${r.project_id}/${r.trace_id}/${r.metric_id}`,
+      cache: o.metricCache,
+      clone: (s) => ({ row: { ...s.row }, versions: new Map(s.versions) }),
+      load: (events) =>
+        store.loadMetrics(
+          events.map((e) => ({ projectId: e.project_id, traceId: e.trace_id, metricId: e.id })),
+        ),
+      fromRow: metricStateFromRow,
+      apply: applyMetricEvent,
+    };
+    this.#entries = {
+      keyOfEvent: (e) => `${e.project_id}/${e.dataset_id}/${e.id}`,
+      keyOfRow: (r) => `${r.project_id}/${r.dataset_id}/${r.entry_id}`,
+      cache: o.entryCache,
+      clone: (s) => ({ row: { ...s.row }, versions: new Map(s.versions) }),
+      load: (events) =>
+        store.loadEntries(
+          events.map((e) => ({ projectId: e.project_id, datasetId: e.dataset_id, entryId: e.id })),
+        ),
+      fromRow: entryStateFromRow,
+      apply: applyEntryEvent,
+    };
+  }
 
   async write(items: Pending[]): Promise<BatchResult> {
     const letters: DeadLetter[] = [];
-    const spanEvents: { event: SpanEvent; source: Pending }[] = [];
-    const metricEvents: { event: MetricEvent; source: Pending }[] = [];
+    const spanEvents: Sourced<SpanEvent> = [];
+    const metricEvents: Sourced<MetricEvent> = [];
+    const entryEvents: Sourced<DatasetEvent> = [];
     for (const item of items) {
       const parsed = this.#parse(item);
       if ('reason' in parsed) letters.push(this.#deadLetter(item, parsed.reason));
       else if (parsed.span) spanEvents.push({ event: parsed.span, source: item });
       else if (parsed.metric) metricEvents.push({ event: parsed.metric, source: item });
+      else if (parsed.entry) entryEvents.push({ event: parsed.entry, source: item });
     }
+    const { store } = this.o;
 
-    const spans = await this.#foldSpans(spanEvents);
-    const metrics = await this.#foldMetrics(metricEvents);
+    const spans = await fold(this.#spans, spanEvents);
+    const metrics = await fold(this.#metrics, metricEvents);
+    const entries = await fold(this.#entries, entryEvents);
 
-    const badSpans = await this.#insertResilient(spans.rows, (rows) => this.o.store.insertSpans(rows));
-    const badMetrics = await this.#insertResilient(metrics.rows, (rows) => this.o.store.insertMetrics(rows));
-    for (const { row, err } of badSpans) letters.push(this.#rowLetter(spans.sources.get(row), err));
-    for (const { row, err } of badMetrics) letters.push(this.#rowLetter(metrics.sources.get(row), err));
+    letters.push(...(await this.#insertResilient(spans, (rows) => store.insertSpans(rows))));
+    letters.push(...(await this.#insertResilient(metrics, (rows) => store.insertMetrics(rows))));
+    const datasets = datasetsOf(entryEvents);
+    if (datasets.length > 0) await store.insertDatasets(datasets);
+    letters.push(...(await this.#insertResilient(entries, (rows) => store.insertEntries(rows))));
 
-    if (spans.deleted.length > 0) await this.o.store.deleteMetricsOfSpans(spans.deleted);
-    const traces = [...spans.traces.values()];
-    const maybeEmpty = dedupe(
-      spans.deleted.map(({ projectId, traceId }) => ({ projectId, traceId })),
-      traceKeyOf,
-    );
-    if (traces.length > 0) await this.o.store.refreshTraces(traces, maybeEmpty);
-    if (letters.length > 0) await this.o.sendDeadLetters(letters);
-
-    for (const [key, state] of spans.states) this.o.spanCache.set(key, state);
-    for (const [key, state] of metrics.states) this.o.metricCache.set(key, state);
-    return {
-      spans: spans.rows.length,
-      metrics: metrics.rows.length,
-      traces: traces.length,
-      deadLetters: letters.length,
-    };
-  }
-
-  #parse(item: Pending): { span?: SpanEvent; metric?: MetricEvent } | { reason: string } {
-    if (!item.value) return { reason: 'empty message' };
-    let json: unknown;
-    try {
-      json = JSON.parse(item.value.toString('utf8'));
-    } catch (err) {
-      return { reason: `not JSON: ${(err as Error).message}` };
-    }
-    if (item.topic === this.o.topics.spans) {
-      const r = SpanEvent.safeParse(json);
-      return r.success ? { span: r.data } : { reason: `not a SpanEvent: ${summarize(r.error.issues)}` };
-    }
-    if (item.topic === this.o.topics.metrics) {
-      const r = MetricEvent.safeParse(json);
-      return r.success ? { metric: r.data } : { reason: `not a MetricEvent: ${summarize(r.error.issues)}` };
-    }
-    return { reason: `unexpected topic ${item.topic}` };
-  }
-
-  async #foldSpans(events: { event: SpanEvent; source: Pending }[]) {
-    const states = new Map<string, SpanState>();
-    const sources = new Map<SpanRow, Pending>();
-    const traces = new Map<string, TraceKey>();
-    const keyOf = (e: SpanEvent) => ({ projectId: e.project_id, traceId: e.trace_id, spanId: e.id });
-
-    const missing: SpanKey[] = [];
-    for (const { event } of events) {
-      const key = spanKeyOf(keyOf(event));
-      if (states.has(key)) continue;
-      const cached = this.o.spanCache.get(key);
-      if (cached) states.set(key, cloneSpan(cached));
-      else missing.push(keyOf(event));
-    }
-    for (const row of await this.o.store.loadSpans(dedupe(missing, spanKeyOf))) {
-      states.set(
-        spanKeyOf({ projectId: row.project_id, traceId: row.trace_id, spanId: row.span_id }),
-        stateFromRow(row),
-      );
-    }
-
-    const changed = new Set<string>();
-    for (const { event, source } of events) {
-      const key = spanKeyOf(keyOf(event));
-      const { state, changed: didChange } = applySpanEvent(states.get(key), event);
-      states.set(key, state);
-      if (didChange) {
-        changed.add(key);
-        sources.set(state.row, source);
-        traces.set(traceKeyOf(keyOf(event)), { projectId: event.project_id, traceId: event.trace_id });
-      }
-    }
-    const rows = [...changed].map((k) => states.get(k)!.row);
-    const deleted = rows
+    const deleted = spans.rows
       .filter((r) => r.deleted === 1)
       .map((r) => ({
         projectId: r.project_id,
@@ -167,38 +157,54 @@ export class BatchWriter {
         spanId: r.span_id,
         version: Number(r.version),
       }));
-    return { rows, states, sources, traces, deleted };
+    if (deleted.length > 0) await store.deleteMetricsOfSpans(deleted);
+    const traces = dedupe(
+      spans.rows.map((r) => ({ projectId: r.project_id, traceId: r.trace_id })),
+      traceKeyOf,
+    );
+    const maybeEmpty = dedupe(
+      deleted.map(({ projectId, traceId }) => ({ projectId, traceId })),
+      traceKeyOf,
+    );
+    if (traces.length > 0) await store.refreshTraces(traces, maybeEmpty);
+    if (letters.length > 0) await this.o.sendDeadLetters(letters);
+
+    for (const [key, state] of spans.states) this.o.spanCache.set(key, state);
+    for (const [key, state] of metrics.states) this.o.metricCache.set(key, state);
+    for (const [key, state] of entries.states) this.o.entryCache.set(key, state);
+    return {
+      spans: spans.rows.length,
+      metrics: metrics.rows.length,
+      entries: entries.rows.length,
+      traces: traces.length,
+      deadLetters: letters.length,
+    };
   }
 
-  async #foldMetrics(events: { event: MetricEvent; source: Pending }[]) {
-    const states = new Map<string, MetricState>();
-    const sources = new Map<SpanMetricRow, Pending>();
-    const keyOf = (e: MetricEvent) => ({ projectId: e.project_id, traceId: e.trace_id, metricId: e.id });
-    const missing: MetricKey[] = [];
-    for (const { event } of events) {
-      const key = metricKeyOf(keyOf(event));
-      if (states.has(key)) continue;
-      const cached = this.o.metricCache.get(key);
-      if (cached) states.set(key, cloneMetric(cached));
-      else missing.push(keyOf(event));
+  #parse(
+    item: Pending,
+  ): { span?: SpanEvent; metric?: MetricEvent; entry?: DatasetEvent } | { reason: string } {
+    if (!item.value) return { reason: 'empty message' };
+    let json: unknown;
+    try {
+      json = JSON.parse(item.value.toString('utf8'));
+    } catch (err) {
+      return { reason: `not JSON: ${(err as Error).message}` };
     }
-    for (const row of await this.o.store.loadMetrics(dedupe(missing, metricKeyOf))) {
-      states.set(
-        metricKeyOf({ projectId: row.project_id, traceId: row.trace_id, metricId: row.metric_id }),
-        metricStateFromRow(row),
-      );
+    const { topics } = this.o;
+    if (item.topic === topics.spans) {
+      const r = SpanEvent.safeParse(json);
+      return r.success ? { span: r.data } : { reason: `not a SpanEvent: ${summarize(r.error.issues)}` };
     }
-    const changed = new Set<string>();
-    for (const { event, source } of events) {
-      const key = metricKeyOf(keyOf(event));
-      const { state, changed: didChange } = applyMetricEvent(states.get(key), event);
-      states.set(key, state);
-      if (didChange) {
-        changed.add(key);
-        sources.set(state.row, source);
-      }
+    if (item.topic === topics.metrics) {
+      const r = MetricEvent.safeParse(json);
+      return r.success ? { metric: r.data } : { reason: `not a MetricEvent: ${summarize(r.error.issues)}` };
     }
-    return { rows: [...changed].map((k) => states.get(k)!.row), states, sources };
+    if (item.topic === topics.datasets) {
+      const r = DatasetEvent.safeParse(json);
+      return r.success ? { entry: r.data } : { reason: `not a DatasetEvent: ${summarize(r.error.issues)}` };
+    }
+    return { reason: `unexpected topic ${item.topic}` };
   }
 
   /**
@@ -206,9 +212,14 @@ export class BatchWriter {
    * until the offending rows are found, so one bad row costs a dead letter, not the stream.
    */
   async #insertResilient<R>(
-    rows: R[],
+    folded: Folded<{ row: R }, R>,
     insert: (rows: R[]) => Promise<void>,
-  ): Promise<{ row: R; err: AppError }[]> {
+  ): Promise<DeadLetter[]> {
+    const refused = await this.#bisect(folded.rows, insert);
+    return refused.map(({ row, err }) => this.#rowLetter(folded.sources.get(row), err));
+  }
+
+  async #bisect<R>(rows: R[], insert: (rows: R[]) => Promise<void>): Promise<{ row: R; err: AppError }[]> {
     if (rows.length === 0) return [];
     try {
       await insert(rows);
@@ -219,8 +230,8 @@ export class BatchWriter {
       this.o.logger.warn({ err, rows: rows.length }, 'insert refused; bisecting to find the bad rows');
       const mid = Math.ceil(rows.length / 2);
       return [
-        ...(await this.#insertResilient(rows.slice(0, mid), insert)),
-        ...(await this.#insertResilient(rows.slice(mid), insert)),
+        ...(await this.#bisect(rows.slice(0, mid), insert)),
+        ...(await this.#bisect(rows.slice(mid), insert)),
       ];
     }
   }
@@ -245,6 +256,27 @@ export class BatchWriter {
     const item = source ?? { topic: 'unknown', partition: 0, offset: '0', key: null, value: null };
     return this.#deadLetter(item, `ClickHouse refused the row: ${err.message}`);
   }
+}
+
+/** Datasets named by entry upserts, registered once per batch with their earliest entry's time. */
+function datasetsOf(events: Sourced<DatasetEvent>): DatasetRow[] {
+  const byId = new Map<string, DatasetRow>();
+  for (const { event } of events) {
+    if (event.kind !== 'dataset.entry.upsert') continue;
+    const key = `${event.project_id}/${event.dataset_id}`;
+    const current = byId.get(key);
+    const created = toClickHouseTime(event.created_at);
+    if (!current || created < current.created_at) {
+      byId.set(key, {
+        project_id: event.project_id,
+        dataset_id: event.dataset_id,
+        name: event.dataset_name,
+        created_at: created,
+        version: event.version,
+      });
+    }
+  }
+  return [...byId.values()];
 }
 
 function dedupe<K>(keys: K[], keyOf: (k: K) => string): K[] {

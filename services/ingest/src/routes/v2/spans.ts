@@ -1,4 +1,9 @@
-import { CreateSpanRequest, FeedbackRequest, UpdateSpanRequest } from '@tracehouse/shared';
+import {
+  CreateSpanRequest,
+  FeedbackRequest,
+  SaveExamplesRequest,
+  UpdateSpanRequest,
+} from '@tracehouse/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WriteService } from '../../domain/write-service.js';
 import { parseInput } from '../../http/validate.js';
@@ -21,6 +26,15 @@ export const spanRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (a
     const { span_id } = parseInput(SpanParams, request.params, 'path');
     const body = parseInput(FeedbackRequest, request.body, 'body');
     return writes.run(writes.planFeedback(request.projectId, span_id, body));
+  });
+
+  app.post('/v2/spans/:span_id/save_examples', async (request, reply) => {
+    const { span_id } = parseInput(SpanParams, request.params, 'path');
+    const { dataset_name } = parseInput(SaveExamplesRequest, request.body, 'body');
+    const saved = await writes.run(
+      writes.planSaveExample(request.projectId, span_id, { datasetName: dataset_name }),
+    );
+    return reply.code(201).send(saved);
   });
 
   app.delete('/v2/spans/:span_id', async (request, reply) => {

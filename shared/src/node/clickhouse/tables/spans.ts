@@ -97,3 +97,24 @@ export async function loadSpanRows(
     throw toClickHouseAppError(err, 'loading spans to merge');
   }
 }
+
+/** A stored span's input and output (JSON text), for saving it to a dataset. */
+export async function findSpanContent(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  spanId: string,
+): Promise<{ input: string | null; output: string | null } | undefined> {
+  try {
+    const rs = await client.query({
+      query: `SELECT input, output FROM spans FINAL
+              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND span_id = {span:UUID} AND name != ''
+              LIMIT 1`,
+      query_params: { project: projectId, trace: traceId, span: spanId },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ input: string | null; output: string | null }>())[0];
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading a span');
+  }
+}
