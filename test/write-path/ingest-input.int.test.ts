@@ -104,6 +104,19 @@ describe('ingest: bad input, auth and scoping', () => {
     expect((await api.request('PATCH', `/v2/spans/${mine.body.id}`, { name: 'renamed' })).status).toBe(200);
   });
 
+  it('a child finds its parent trace through an ingest started after the parent was acknowledged', async () => {
+    // No writer runs in this file, so ClickHouse cannot answer: only the replayed span index can.
+    const root = await api.request('POST', '/v2/spans', { name: 'root' });
+    const child = await api.request('POST', '/v2/spans', { name: 'child', parent_id: root.body.id });
+    const restarted = injectClient((await stack.startIngest()).app, stack.apiKey);
+    const grandchild = await restarted.request('POST', '/v2/spans', {
+      name: 'grandchild',
+      parent_id: child.body.id,
+    });
+    expect(grandchild.status).toBe(200);
+    expect(grandchild.body.trace_id).toBe(root.body.id);
+  });
+
   it('accepts a batch with per-item results: one bad item does not reject the rest', async () => {
     const parentId = '7f9c0c8e-6d1f-4c1e-9a51-1b2c3d4e5f60';
     const res = await api.request('POST', '/v2/ingest', {
