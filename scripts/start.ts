@@ -55,6 +55,10 @@ logger.info(
   },
   'Tracehouse is running',
 );
+const base = `http://${ingestConfig.HOST}:${ingestConfig.PORT}`;
+process.stdout.write(
+  `\nTracehouse is running: ${base}  (API ${base}/v2, health ${base}/healthz). Ctrl-C stops it.\n`,
+);
 if (firstKey) {
   // Printed once, in clear, because only its hash is stored.
   logger.info(
