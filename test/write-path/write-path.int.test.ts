@@ -140,6 +140,41 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     ]);
   });
 
+  it('updates a metric right after creating it (read-your-writes), then deletes it', async () => {
+    const span = await a.request('POST', '/v2/spans', { name: 'scored' });
+    const metric = await a.request('POST', `/v2/spans/${span.body.id}/metrics`, {
+      dimension: 'quality',
+      value: 3,
+    });
+    expect(metric.body).toMatchObject({
+      span_id: span.body.id,
+      dimension: 'quality',
+      value: 3,
+      comment: null,
+    });
+    const updated = await b.request('PATCH', `/v2/spans/${span.body.id}/metrics/${metric.body.id}`, {
+      value: 4.5,
+      comment: 'rechecked',
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toEqual({ ...metric.body, value: 4.5, comment: 'rechecked' });
+    const read = () =>
+      stack.clickhouse
+        .query({
+          query: `SELECT value, comment FROM span_metrics FINAL WHERE project_id = {p:UUID} AND metric_id = {m:UUID}`,
+          query_params: { p: stack.projectId, m: metric.body.id },
+          format: 'JSONEachRow',
+        })
+        .then((rs) => rs.json<{ value: number; comment: string | null }>());
+    expect(await stack.eventually(read, (rows) => rows[0]?.value === 4.5)).toEqual([
+      { value: 4.5, comment: 'rechecked' },
+    ]);
+    expect((await a.request('DELETE', `/v2/spans/${span.body.id}/metrics/${metric.body.id}`)).status).toBe(
+      204,
+    );
+    expect(await stack.eventually(read, (rows) => rows.length === 0)).toEqual([]);
+  });
+
   it('saves a span as a dataset example (201): after the span by default, by name, and from feedback', async () => {
     const span = await a.request('POST', '/v2/spans', {
       name: 'summarize',

@@ -101,8 +101,12 @@ export async function startIngest(options: {
     clock: new VersionClock(),
     produce: (records) => batcher.enqueue(records),
     index,
-    findMetric: (projectId, spanId, metricId) => findSpanMetric(clickhouse, projectId, spanId, metricId),
-    // An acknowledged span is usually stored within the writer's batch delay; wait that long for it.
+    // Something acknowledged a moment ago is stored within the writer's batch delay; wait for it.
+    findMetric: (projectId, spanId, metricId) =>
+      eventually(
+        () => findSpanMetric(clickhouse, projectId, spanId, metricId),
+        config.READ_YOUR_WRITES_WAIT_MS,
+      ),
     findSpanContent: (projectId, traceId, spanId) =>
       eventually(
         () => findSpanContent(clickhouse, projectId, traceId, spanId),

@@ -1,5 +1,5 @@
 import { SpanIndexEntry } from '@tracehouse/shared';
-import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import { type Logger, toKafkaAppError, withKafkaRetries } from '@tracehouse/shared/node';
 import type { Admin, Consumer } from 'kafkajs';
 
 export interface KnownSpan {
@@ -56,7 +56,9 @@ export class SpanIndex {
   async start(): Promise<void> {
     const { consumer, admin, topic } = this.#o;
     const since = Date.now() - this.#o.replayMs;
-    const replayFrom = await admin.fetchTopicOffsetsByTimestamp(topic, since);
+    const replayFrom = await withKafkaRetries('reading span-index offsets', () =>
+      admin.fetchTopicOffsetsByTimestamp(topic, since),
+    );
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
       autoCommit: false,

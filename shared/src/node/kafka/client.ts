@@ -67,3 +67,23 @@ export async function kafkaHealthy(admin: Admin): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Retries a Kafka call while kafkajs marks the failure retriable (e.g. "not the leader" right after a
+ * topic was created, before metadata settles), then gives up with the translated error.
+ */
+export async function withKafkaRetries<T>(
+  action: string,
+  call: () => Promise<T>,
+  { attempts = 10, delayMs = 200 }: { attempts?: number; delayMs?: number } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || attempt >= attempts) throw toKafkaAppError(err, action);
+      await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
+    }
+  }
+}

@@ -42,7 +42,7 @@ export async function findProjectIdByKeyHash(
 ): Promise<string | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT toString(project_id) AS project_id FROM api_keys FINAL
+      query: `SELECT project_id FROM api_keys FINAL
               WHERE key_hash = {hash:FixedString(64)} AND revoked_at IS NULL LIMIT 1`,
       query_params: { hash: keyHash },
       format: 'JSONEachRow',

@@ -13,7 +13,7 @@ export async function findProjectByName(
 ): Promise<Project | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT toString(id) AS id, name FROM projects FINAL
+      query: `SELECT id, name FROM projects FINAL
               WHERE name = {name:String} AND deleted = 0 ORDER BY created_at LIMIT 1`,
       query_params: { name },
       format: 'JSONEachRow',

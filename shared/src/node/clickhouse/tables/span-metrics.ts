@@ -70,7 +70,7 @@ export async function findSpanMetric(
 ): Promise<StoredMetric | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT toString(metric_id) AS id, toString(span_id) AS span_id, dimension, value, comment,
+      query: `SELECT metric_id AS id, span_id, dimension, value, comment,
                      formatDateTime(created_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS created_at
               FROM span_metrics FINAL
               WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND metric_id = {metric:UUID}

@@ -59,7 +59,7 @@ export async function findSpanLocation(
 ): Promise<SpanLocation | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT toString(trace_id) AS trace_id, name, toString(parent_id) AS parent_id
+      query: `SELECT trace_id, name, parent_id
               FROM spans FINAL
               WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND name != ''
               LIMIT 1`,
