@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode, ErrorCodes } from '@tracehouse/shared';
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
@@ -72,5 +72,3 @@ export const errorHandlerPlugin = fp(
   },
   { name: 'error-handler' },
 );
-
-export type ErrorHandlerPlugin = FastifyPluginAsync;

@@ -34,8 +34,6 @@ export const SpanRow = z.object({
 });
 export type SpanRow = z.infer<typeof SpanRow>;
 
-export const spanColumns = Object.keys(SpanRow.shape) as (keyof SpanRow)[];
-
 export async function insertSpans(client: ClickHouseClient, rows: SpanRow[]): Promise<void> {
   if (rows.length === 0) return;
   try {
