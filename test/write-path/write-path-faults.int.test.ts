@@ -1,3 +1,5 @@
+import { topicNames } from '@tracehouse/shared';
+import { testKafka } from '@tracehouse/test-support/clients';
 import { dedicatedClickHouse } from '@tracehouse/test-support/dedicated';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +49,32 @@ describe('write path under faults', () => {
     expect(killed).toBe(true);
     expect(acked.size).toBe(3_000);
     await expectExactly(stack, acked);
+  });
+
+  it('a writer stopped with SIGTERM writes and commits what it consumed, then exits 0', async () => {
+    // Batches that never fill or expire by themselves: only the shutdown can write them.
+    stack = await Stack.create({ env: { BATCH_MAX_DELAY_MS: '60000', BATCH_MAX_ROWS: '100000' } });
+    const ingest = injectClient((await stack.startIngest()).app, stack.apiKey);
+    const writer = await stack.spawn('writer');
+    const acked: Acked = new Set();
+    await pool([...Array(20).keys()], 5, async (t) => {
+      for (const span of await postTrace([ingest], t, 10)) acked.add(span.id);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // consumed into the writer's buffer
+    expect((await stack.spanCounts()).rows).toBe(0);
+    await writer.kill('SIGTERM');
+    expect(writer.child.exitCode).toBe(0);
+    expect(await stack.spanCounts()).toEqual({ rows: acked.size, unique: acked.size });
+
+    // Its offsets were committed: the group has nothing left to read.
+    const admin = testKafka().admin();
+    await admin.connect();
+    const topic = topicNames(stack.env.TOPIC_PREFIX).spans;
+    const [committed] = await admin.fetchOffsets({ groupId: stack.env.WRITER_GROUP_ID!, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const byPartition = new Map(ends.map((e) => [e.partition, e.high]));
+    for (const p of committed!.partitions) expect(p.offset).toBe(byPartition.get(p.partition));
   });
 
   it('ClickHouse stopped for 30 s while ingest goes on: every span arrives once it is back', async () => {
