@@ -3,3 +3,4 @@
 export * from './api/index.js';
 export * from './contracts/index.js';
 export * from './errors.js';
+export * from './parse-input.js';

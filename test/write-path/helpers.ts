@@ -7,7 +7,7 @@ export type Json = any;
 /** A client for one ingest: in-process through `inject`, or over HTTP to a spawned process. */
 export interface IngestClient {
   request(
-    method: 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: Json }>;

@@ -1,9 +1,12 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { apiRoutes, type ReadService } from '@tracehouse/api';
 import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
 import { type AuthOptions, authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { datasetEntryRoutes } from './routes/v2/dataset-entries.js';
 import { ingestRoutes } from './routes/v2/ingest.js';
 import { spanMetricRoutes } from './routes/v2/span-metrics.js';
 import { spanRoutes } from './routes/v2/spans.js';
@@ -13,6 +16,9 @@ export interface IngestAppOptions {
   health: HealthRegistry;
   /** Without it the app serves health only (used by processes that ingest nothing). */
   writes?: WriteService;
+  /** The read side (services/api), mounted on the same /v2 when given. */
+  reads?: ReadService;
+  clickhouse?: ClickHouseClient;
   auth?: AuthOptions;
   bodyLimitBytes?: number;
   maxBatchItems?: number;
@@ -43,7 +49,11 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     await app.register(authPlugin, options.auth);
     await app.register(spanRoutes, { writes: options.writes });
     await app.register(spanMetricRoutes, { writes: options.writes });
+    await app.register(datasetEntryRoutes, { writes: options.writes });
     await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });
+    if (options.reads && options.clickhouse) {
+      await app.register(apiRoutes, { reads: options.reads, clickhouse: options.clickhouse });
+    }
   }
   return app;
 }

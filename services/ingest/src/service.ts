@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ReadService } from '@tracehouse/api';
+import { datasetIdFor } from '@tracehouse/shared';
 import {
   clickhouseConnection,
   clickhouseHealthy,
@@ -6,9 +8,7 @@ import {
   createKafka,
   ensureProject,
   findProjectIdByKeyHash,
-  findSpanContent,
   findSpanLocation,
-  findSpanMetric,
   type HealthRegistry,
   kafkaHealthy,
   type Logger,
@@ -29,16 +29,6 @@ export interface IngestService {
   app: FastifyInstance;
   /** In order: stop taking requests, send what was accepted, then release clients. */
   shutdownSteps: ShutdownStep[];
-}
-
-/** Polls `read` until it finds something or `waitMs` passed. */
-async function eventually<T>(read: () => Promise<T | undefined>, waitMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const found = await read();
-    if (found !== undefined || Date.now() >= deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Wires ingest's clients and app; the caller decides whether and where it listens. */
@@ -96,28 +86,33 @@ export async function startIngest(options: {
   const localProjectId = config.LOCAL_PROJECT
     ? (await ensureProject(clickhouse, config.LOCAL_PROJECT)).id
     : undefined;
+  // Reads wait for the writer only as long as something acknowledged is not stored yet (the index
+  // knows the newest acknowledged version of every span, trace and dataset).
+  const reads = new ReadService({
+    clickhouse,
+    fences: index,
+    waitMs: config.READ_YOUR_WRITES_WAIT_MS,
+    datasetIdFor,
+  });
   const writes = new WriteService({
     topics,
     clock: new VersionClock(),
     produce: (records) => batcher.enqueue(records),
     index,
-    // Something acknowledged a moment ago is stored within the writer's batch delay; wait for it.
-    findMetric: (projectId, spanId, metricId) =>
-      eventually(
-        () => findSpanMetric(clickhouse, projectId, spanId, metricId),
-        config.READ_YOUR_WRITES_WAIT_MS,
-      ),
-    findSpanContent: (projectId, traceId, spanId) =>
-      eventually(
-        () => findSpanContent(clickhouse, projectId, traceId, spanId),
-        config.READ_YOUR_WRITES_WAIT_MS,
-      ),
+    findMetric: (projectId, spanId, metricId) => reads.findSpanMetric(projectId, spanId, metricId),
+    findSpanContent: (projectId, _traceId, spanId) => reads.spanRow(projectId, spanId),
+    findDatasetName: async (projectId, datasetId) =>
+      index.knownDataset(projectId, datasetId)?.name ?? reads.datasetName(projectId, datasetId),
+    findDatasetEntry: (projectId, datasetId, entryId) =>
+      reads.findDatasetEntry(projectId, datasetId, entryId),
     ioMaxBytes: config.IO_MAX_BYTES,
   });
   const app = await buildIngestApp({
     logger,
     health,
     writes,
+    reads,
+    clickhouse,
     auth: { findProjectId: (hash) => findProjectIdByKeyHash(clickhouse, hash), localProjectId },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     maxBatchItems: config.INGEST_MAX_ITEMS,

@@ -1,3 +1,7 @@
+export * from './datasets.js';
 export * from './ingest-batch.js';
 export * from './opper-metrics.js';
+export * from './opper-reads.js';
 export * from './opper-spans.js';
+export * from './params.js';
+export * from './search.js';

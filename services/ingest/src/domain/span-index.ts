@@ -1,4 +1,5 @@
-import { SpanIndexEntry } from '@tracehouse/shared';
+import type { WriteFences } from '@tracehouse/api';
+import { type DatasetIndexEntry, IndexEntry, type SpanIndexEntry } from '@tracehouse/shared';
 import { type Logger, toKafkaAppError, withKafkaRetries } from '@tracehouse/shared/node';
 import type { Admin, Consumer } from 'kafkajs';
 
@@ -6,7 +7,25 @@ export interface KnownSpan {
   traceId: string;
   name?: string;
   parentId?: string | null;
+  /** Newest acknowledged write to the span / to one of its metrics (event versions). */
+  version?: number;
+  metricsVersion?: number;
 }
+
+/** Newest acknowledged writes to a trace's spans and metrics. */
+export interface TraceFence {
+  spans: number;
+  metrics: number;
+}
+
+export interface KnownDataset {
+  name: string;
+  version: number;
+}
+
+/** Traces remembered per project for list freshness, and for how long. */
+const recentPerProject = 32;
+const recentForMs = 30_000;
 
 export interface SpanIndexOptions {
   topic: string;
@@ -23,17 +42,34 @@ export interface SpanIndexOptions {
   catchUpTimeoutMs: number;
 }
 
-const keyOf = (projectId: string, spanId: string) => `${projectId}/${spanId}`;
+const keyOf = (projectId: string, id: string) => `${projectId}/${id}`;
+const newest = (a: number | undefined, b: number | undefined) => Math.max(a ?? 0, b ?? 0) || undefined;
+
+/** Map.set that keeps at most `max` entries, evicting the oldest written. */
+function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key); // re-insert at the end: eviction is oldest-written first
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
 
 /**
- * Span id → trace id for every span any ingest process acknowledged recently (docs/WRITE-PATH.md §2).
+ * Span id → trace id for every span any ingest process acknowledged recently (docs/WRITE-PATH.md §2),
+ * and the newest acknowledged write version per span, trace and dataset (the read fences, §5).
  * Each process consumes the whole `span-index` topic with a group of its own. A miss waits until this
  * process has read up to the topic's end offsets as of the moment of the miss, so a parent acknowledged
- * anywhere before its child arrived is found.
+ * anywhere before its child arrived is found; fences always catch up first, so a read sees writes
+ * acknowledged by any process before it began.
  */
-export class SpanIndex {
+export class SpanIndex implements WriteFences {
   readonly #o: SpanIndexOptions;
   readonly #entries = new Map<string, KnownSpan | null>();
+  readonly #traces = new Map<string, TraceFence>();
+  readonly #datasets = new Map<string, KnownDataset>();
+  /** Per project: traces written lately (trace id → newest span version, when), oldest first. */
+  readonly #recent = new Map<string, Map<string, { version: number; at: number }>>();
   /** Next offset to read, per partition. */
   readonly #positions = new Map<number, bigint>();
   #progress: (() => void)[] = [];
@@ -66,7 +102,7 @@ export class SpanIndex {
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
           if (!message.value) continue;
-          const parsed = SpanIndexEntry.safeParse(JSON.parse(String(message.value)));
+          const parsed = IndexEntry.safeParse(JSON.parse(String(message.value)));
           if (parsed.success) this.#apply(parsed.data);
         }
         if (batch.messages.length > 0) this.#positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
@@ -86,9 +122,38 @@ export class SpanIndex {
     await this.#o.consumer.disconnect();
   }
 
-  /** Records a span this process just wrote (its index entry travels to the others through Kafka). */
-  remember(entry: SpanIndexEntry): void {
+  /** Records a write this process just made (its index entry travels to the others through Kafka). */
+  remember(entry: IndexEntry): void {
     this.#apply(entry);
+  }
+
+  async span(projectId: string, spanId: string): Promise<KnownSpan | null | undefined> {
+    await this.#catchUp();
+    return this.#entries.get(keyOf(projectId, spanId));
+  }
+
+  async trace(projectId: string, traceId: string): Promise<TraceFence | undefined> {
+    await this.#catchUp();
+    return this.#traces.get(keyOf(projectId, traceId));
+  }
+
+  async dataset(projectId: string, datasetId: string): Promise<KnownDataset | undefined> {
+    await this.#catchUp();
+    return this.#datasets.get(keyOf(projectId, datasetId));
+  }
+
+  async recentTraces(projectId: string): Promise<{ traceId: string; version: number }[]> {
+    await this.#catchUp();
+    const since = Date.now() - recentForMs;
+    return [...(this.#recent.get(projectId)?.entries() ?? [])]
+      .filter(([, r]) => r.at >= since)
+      .map(([traceId, r]) => ({ traceId, version: r.version }))
+      .reverse();
+  }
+
+  /** A dataset written recently, without waiting (writes check ClickHouse after a miss). */
+  knownDataset(projectId: string, datasetId: string): KnownDataset | undefined {
+    return this.#datasets.get(keyOf(projectId, datasetId));
   }
 
   async lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined> {
@@ -101,17 +166,58 @@ export class SpanIndex {
     return this.#o.lookupStored(projectId, spanId);
   }
 
-  #apply(entry: SpanIndexEntry): void {
-    const key = keyOf(entry.project_id, entry.span_id);
-    this.#entries.delete(key); // re-insert at the end: eviction is oldest-written first
-    this.#entries.set(
-      key,
-      entry.deleted ? null : { traceId: entry.trace_id, name: entry.name, parentId: entry.parent_id },
-    );
-    if (this.#entries.size > this.#o.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+  #apply(entry: IndexEntry): void {
+    if ('kind' in entry) {
+      this.#applyDataset(entry);
+      return;
     }
+    const max = this.#o.maxEntries;
+    const traceKey = keyOf(entry.project_id, entry.trace_id);
+    const trace = this.#traces.get(traceKey) ?? { spans: 0, metrics: 0 };
+    const metrics = entry.target === 'metrics';
+    setBounded(
+      this.#traces,
+      traceKey,
+      metrics
+        ? { ...trace, metrics: Math.max(trace.metrics, entry.version) }
+        : { ...trace, spans: Math.max(trace.spans, entry.version) },
+      max,
+    );
+    if (!metrics) this.#rememberRecent(entry);
+    const key = keyOf(entry.project_id, entry.span_id);
+    const prev = this.#entries.get(key);
+    if (entry.deleted || prev === null) {
+      // Deleted stays deleted: a write racing the delete is refused like a write to an unknown span.
+      setBounded(this.#entries, key, null, max);
+      return;
+    }
+    setBounded(this.#entries, key, mergeKnown(prev, entry), max);
+  }
+
+  #rememberRecent(entry: SpanIndexEntry): void {
+    let traces = this.#recent.get(entry.project_id);
+    if (!traces) {
+      traces = new Map();
+      setBounded(this.#recent, entry.project_id, traces, 10_000);
+    }
+    const prev = traces.get(entry.trace_id);
+    setBounded(
+      traces,
+      entry.trace_id,
+      { version: Math.max(prev?.version ?? 0, entry.version), at: Date.now() },
+      recentPerProject,
+    );
+  }
+
+  #applyDataset(entry: DatasetIndexEntry): void {
+    const key = keyOf(entry.project_id, entry.dataset_id);
+    const prev = this.#datasets.get(key);
+    setBounded(
+      this.#datasets,
+      key,
+      { name: entry.name, version: Math.max(prev?.version ?? 0, entry.version) },
+      this.#o.maxEntries,
+    );
   }
 
   /**
@@ -157,4 +263,25 @@ export class SpanIndex {
       });
     }
   }
+}
+
+/** Folds an index entry into what is known of the span; entries may arrive out of version order. */
+function mergeKnown(prev: KnownSpan | undefined, entry: SpanIndexEntry): KnownSpan {
+  if (entry.target === 'metrics') {
+    return {
+      ...(prev ?? { traceId: entry.trace_id }),
+      metricsVersion: newest(prev?.metricsVersion, entry.version),
+    };
+  }
+  const newer = entry.version >= (prev?.version ?? 0);
+  return {
+    traceId: entry.trace_id,
+    name: (newer ? entry.name : undefined) ?? prev?.name ?? entry.name,
+    parentId:
+      entry.parent_id !== undefined && (newer || prev?.parentId === undefined)
+        ? entry.parent_id
+        : prev?.parentId,
+    version: newest(prev?.version, entry.version),
+    metricsVersion: prev?.metricsVersion,
+  };
 }

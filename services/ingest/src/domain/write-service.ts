@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  type CreateDatasetEntryRequest,
   type CreateMetricRequest,
   type CreateSpanRequest,
+  type DatasetEntryDeleteEvent,
+  type DatasetEntryPatchEvent,
   type DatasetEntryUpsertEvent,
+  type DatasetEntryView,
+  type DatasetIndexEntry,
   datasetIdFor,
   ErrorCodes,
   type FeedbackRequest,
   type FeedbackResponse,
+  type IndexEntry,
   type MetricEvent,
   type MetricPatchEvent,
   type MetricResponse,
@@ -21,7 +27,13 @@ import {
 } from '@tracehouse/shared';
 import type { OutRecord } from './produce-batcher.js';
 import type { KnownSpan } from './span-index.js';
-import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
+import {
+  jsonText,
+  spanPatchEvent,
+  spanUpsertEvent,
+  spanWriteResponse,
+  type WriteContext,
+} from './span-writes.js';
 import type { VersionClock } from './version-clock.js';
 
 export interface WriteServiceDeps {
@@ -31,8 +43,16 @@ export interface WriteServiceDeps {
   produce: (records: OutRecord[]) => Promise<void>;
   index: {
     lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
-    remember(entry: SpanIndexEntry): void;
+    remember(entry: IndexEntry): void;
   };
+  /** A dataset's name (recently written or stored); undefined when it does not exist. */
+  findDatasetName: (projectId: string, datasetId: string) => Promise<string | undefined>;
+  /** The stored entry, for update responses (after waiting for acknowledged writes to it). */
+  findDatasetEntry: (
+    projectId: string,
+    datasetId: string,
+    entryId: string,
+  ) => Promise<DatasetEntryView | undefined>;
   /** A stored span's input/output (waiting briefly for the writer); undefined when not stored. */
   findSpanContent: (
     projectId: string,
@@ -54,12 +74,22 @@ function asText(json: string | null): string | null {
   return typeof value === 'string' ? value : json;
 }
 
+/** A dataset entry field from a request: strings as they are, other JSON as its text, null as null. */
+function entryText(value: unknown, field: string, maxBytes: number): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value === 'string') {
+    if (typeof value === 'string' && Buffer.byteLength(value) > maxBytes) jsonText(value, field, maxBytes);
+    return value;
+  }
+  return jsonText(value, field, maxBytes);
+}
+
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
 
 /** What one write will send, and what it answers once Kafka has it. */
 export interface Plan<T> {
   records: OutRecord[];
-  entries: SpanIndexEntry[];
+  entries: IndexEntry[];
   result: T;
 }
 
@@ -98,19 +128,46 @@ export class WriteService {
     return known;
   }
 
-  #plan<T>(records: OutRecord[], entries: SpanIndexEntry[], result: T, scope?: BatchScope): Plan<T> {
+  /** Index records ride in the same Kafka batch as the writes they describe. */
+  #plan<T>(records: OutRecord[], entries: IndexEntry[], result: T, scope?: BatchScope): Plan<T> {
     for (const e of entries) {
+      if ('kind' in e || e.target === 'metrics') continue;
+      const key = `${e.project_id}/${e.span_id}`;
+      const prev = scope?.get(key);
       scope?.set(
-        `${e.project_id}/${e.span_id}`,
-        e.deleted ? null : { traceId: e.trace_id, name: e.name, parentId: e.parent_id },
+        key,
+        e.deleted
+          ? null
+          : {
+              traceId: e.trace_id,
+              name: e.name ?? prev?.name,
+              parentId: e.parent_id !== undefined ? e.parent_id : prev?.parentId,
+            },
       );
     }
     return { records, entries, result };
   }
 
-  /** Sends the plans' records as one batch; once Kafka has them, their index entries are live here. */
+  #spanEntry(ctx: WriteContext, spanId: string, traceId: string, extra: Partial<SpanIndexEntry> = {}) {
+    const entry: SpanIndexEntry = {
+      v: 1,
+      project_id: ctx.projectId,
+      span_id: spanId,
+      trace_id: traceId,
+      version: ctx.version,
+      ...extra,
+    };
+    return entry;
+  }
+
+  /**
+   * Sends the plans' records and their index entries as one batch; once Kafka has them, the entries
+   * are live here (other processes learn them from the index topic).
+   */
   async commit(plans: Plan<unknown>[]): Promise<void> {
-    await this.deps.produce(plans.flatMap((p) => p.records));
+    await this.deps.produce(
+      plans.flatMap((p) => [...p.records, ...p.entries.map((e) => this.#indexRecord(e))]),
+    );
     for (const plan of plans) for (const entry of plan.entries) this.deps.index.remember(entry);
   }
 
@@ -121,10 +178,10 @@ export class WriteService {
     return planned.result;
   }
 
-  #indexRecord(entry: SpanIndexEntry): OutRecord {
+  #indexRecord(entry: IndexEntry): OutRecord {
     return {
       topic: this.deps.topics.spanIndex,
-      key: `${entry.project_id}/${entry.span_id}`,
+      key: `${entry.project_id}/${'kind' in entry ? entry.dataset_id : entry.span_id}`,
       value: JSON.stringify(entry),
     };
   }
@@ -139,20 +196,9 @@ export class WriteService {
     const traceId =
       req.trace_id ?? (req.parent_id ? await this.#parentTrace(projectId, req.parent_id, scope) : id);
     const event = spanUpsertEvent(req, { id, traceId }, ctx);
-    const entry: SpanIndexEntry = {
-      v: 1,
-      project_id: projectId,
-      span_id: id,
-      trace_id: traceId,
-      version: ctx.version,
-      name: req.name,
-      parent_id: req.parent_id ?? null,
-    };
+    const entry = this.#spanEntry(ctx, id, traceId, { name: req.name, parent_id: req.parent_id ?? null });
     return this.#plan(
-      [
-        { topic: this.deps.topics.spans, key: traceId, value: JSON.stringify(event) },
-        this.#indexRecord(entry),
-      ],
+      [{ topic: this.deps.topics.spans, key: traceId, value: JSON.stringify(event) }],
       [entry],
       spanWriteResponse(event),
       scope,
@@ -173,24 +219,18 @@ export class WriteService {
     const known = await this.#known(projectId, spanId, scope);
     const ctx = this.#context(projectId);
     const event = spanPatchEvent(req, { id: spanId, traceId: known.traceId }, ctx);
-    const records: OutRecord[] = [
-      { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
-    ];
-    const entries: SpanIndexEntry[] = [];
-    if (req.name !== undefined) {
-      const entry: SpanIndexEntry = {
-        v: 1,
-        project_id: projectId,
-        span_id: spanId,
-        trace_id: known.traceId,
-        version: ctx.version,
-        name: req.name,
-        parent_id: known.parentId ?? null,
-      };
-      records.push(this.#indexRecord(entry));
-      entries.push(entry);
-    }
-    return this.#plan(records, entries, spanWriteResponse(event, known), scope);
+    const entry = this.#spanEntry(
+      ctx,
+      spanId,
+      known.traceId,
+      req.name === undefined ? {} : { name: req.name },
+    );
+    return this.#plan(
+      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
+      [entry],
+      spanWriteResponse(event, known),
+      scope,
+    );
   }
 
   /**
@@ -212,12 +252,15 @@ export class WriteService {
     const records: OutRecord[] = [
       { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
     ];
+    const entries: IndexEntry[] = [this.#spanEntry(ctx, spanId, known.traceId)];
     if (req.save_to_dataset) {
-      records.push(...(await this.planSaveExample(projectId, spanId, { comment }, scope)).records);
+      const saved = await this.planSaveExample(projectId, spanId, { comment }, scope);
+      records.push(...saved.records);
+      entries.push(...saved.entries);
     }
     return this.#plan(
       records,
-      [],
+      entries,
       { span_id: spanId, score: req.score, comment, example_saved: !!req.save_to_dataset },
       scope,
     );
@@ -264,7 +307,7 @@ export class WriteService {
     };
     return this.#plan(
       [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
-      [],
+      [this.#datasetEntry(ctx, datasetId, name)],
       {
         dataset_id: datasetId,
         dataset_entry_id: event.id,
@@ -285,20 +328,9 @@ export class WriteService {
       trace_id: known.traceId,
       received_at: ctx.receivedAt,
     };
-    const entry: SpanIndexEntry = {
-      v: 1,
-      project_id: projectId,
-      span_id: spanId,
-      trace_id: known.traceId,
-      version: ctx.version,
-      deleted: true,
-    };
     return this.#plan(
-      [
-        { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
-        this.#indexRecord(entry),
-      ],
-      [entry],
+      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
+      [this.#spanEntry(ctx, spanId, known.traceId, { deleted: true })],
       undefined,
       scope,
     );
@@ -326,7 +358,7 @@ export class WriteService {
     const { event, result } = await make(base, ctx);
     return this.#plan(
       [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
-      [],
+      [this.#spanEntry(ctx, spanId, known.traceId, { target: 'metrics' })],
       result,
     );
   }
@@ -381,5 +413,119 @@ export class WriteService {
       event: { ...base, kind: 'metric.delete' },
       result: undefined,
     }));
+  }
+
+  #datasetEntry(ctx: WriteContext, datasetId: string, name: string): DatasetIndexEntry {
+    return {
+      v: 1,
+      kind: 'dataset',
+      project_id: ctx.projectId,
+      dataset_id: datasetId,
+      name,
+      version: ctx.version,
+    };
+  }
+
+  async #datasetName(projectId: string, datasetId: string): Promise<string> {
+    const name = await this.deps.findDatasetName(projectId, datasetId);
+    if (name === undefined) throw new AppError(ErrorCodes.NOT_FOUND, 'Dataset not found');
+    return name;
+  }
+
+  #entryFields(req: CreateDatasetEntryRequest): DatasetEntryPatchEvent['fields'] {
+    const max = this.deps.ioMaxBytes;
+    const fields: DatasetEntryPatchEvent['fields'] = {};
+    for (const key of ['input', 'output', 'expected'] as const) {
+      const text = entryText(req[key], key, max);
+      if (text !== undefined) fields[key] = text;
+    }
+    if (req.comment !== undefined) fields.comment = req.comment;
+    return fields;
+  }
+
+  /** `POST /v2/datasets/{dataset_id}`: a new entry in an existing dataset. */
+  async planCreateDatasetEntry(
+    projectId: string,
+    datasetId: string,
+    req: CreateDatasetEntryRequest,
+  ): Promise<Plan<DatasetEntryView>> {
+    const name = await this.#datasetName(projectId, datasetId);
+    const ctx = this.#context(projectId);
+    const given = this.#entryFields(req);
+    const fields = {
+      input: given.input ?? null,
+      output: given.output ?? null,
+      expected: given.expected ?? null,
+      comment: given.comment ?? null,
+    };
+    const event: DatasetEntryUpsertEvent = {
+      v: 1,
+      kind: 'dataset.entry.upsert',
+      version: ctx.version,
+      project_id: projectId,
+      dataset_id: datasetId,
+      id: randomUUID(),
+      received_at: ctx.receivedAt,
+      created_at: ctx.receivedAt,
+      dataset_name: name,
+      span_id: null,
+      fields,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
+      [this.#datasetEntry(ctx, datasetId, name)],
+      { id: event.id, dataset_id: datasetId, span_id: null, created_at: ctx.receivedAt, ...fields },
+    );
+  }
+
+  async planUpdateDatasetEntry(
+    projectId: string,
+    datasetId: string,
+    entryId: string,
+    req: CreateDatasetEntryRequest,
+  ): Promise<Plan<DatasetEntryView>> {
+    const name = await this.#datasetName(projectId, datasetId);
+    const current = await this.deps.findDatasetEntry(projectId, datasetId, entryId);
+    if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Dataset entry not found');
+    const ctx = this.#context(projectId);
+    const fields = this.#entryFields(req);
+    const event: DatasetEntryPatchEvent = {
+      v: 1,
+      kind: 'dataset.entry.patch',
+      version: ctx.version,
+      project_id: projectId,
+      dataset_id: datasetId,
+      id: entryId,
+      received_at: ctx.receivedAt,
+      fields,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
+      [this.#datasetEntry(ctx, datasetId, name)],
+      { ...current, ...fields },
+    );
+  }
+
+  async planDeleteDatasetEntry(
+    projectId: string,
+    datasetId: string,
+    entryId: string,
+  ): Promise<Plan<undefined>> {
+    const name = await this.#datasetName(projectId, datasetId);
+    const ctx = this.#context(projectId);
+    const event: DatasetEntryDeleteEvent = {
+      v: 1,
+      kind: 'dataset.entry.delete',
+      version: ctx.version,
+      project_id: projectId,
+      dataset_id: datasetId,
+      id: entryId,
+      received_at: ctx.receivedAt,
+    };
+    return this.#plan(
+      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
+      [this.#datasetEntry(ctx, datasetId, name)],
+      undefined,
+    );
   }
 }

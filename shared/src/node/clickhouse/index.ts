@@ -2,3 +2,4 @@ export * from './client.js';
 export * from './errors.js';
 export * from './migrations.js';
 export * from './tables/index.js';
+export * from './time.js';

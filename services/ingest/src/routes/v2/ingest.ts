@@ -4,10 +4,10 @@ import {
   IngestBatchRequest,
   IngestItem,
   type IngestItemResult,
+  parseInput,
 } from '@tracehouse/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import type { BatchScope, Plan, WriteService } from '../../domain/write-service.js';
-import { parseInput } from '../../http/validate.js';
 
 const errorTypes: Record<number, string> = { 404: 'NotFoundError', 422: 'UnprocessableEntityError' };
 

@@ -1,8 +1,12 @@
-import { CreateMetricRequest, UpdateMetricRequest } from '@tracehouse/shared';
+import {
+  CreateMetricRequest,
+  MetricParams,
+  parseInput,
+  SpanParams,
+  UpdateMetricRequest,
+} from '@tracehouse/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WriteService } from '../../domain/write-service.js';
-import { parseInput } from '../../http/validate.js';
-import { MetricParams, SpanParams } from './params.js';
 
 /** The write side of Opper's `/v2/spans/{id}/metrics`. */
 export const spanMetricRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (app, { writes }) => {

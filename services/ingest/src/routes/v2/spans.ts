@@ -1,13 +1,13 @@
 import {
   CreateSpanRequest,
   FeedbackRequest,
+  parseInput,
   SaveExamplesRequest,
+  SpanParams,
   UpdateSpanRequest,
 } from '@tracehouse/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WriteService } from '../../domain/write-service.js';
-import { parseInput } from '../../http/validate.js';
-import { SpanParams } from './params.js';
 
 /** The write side of Opper's `/v2/spans`. */
 export const spanRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (app, { writes }) => {

@@ -18,3 +18,8 @@ export function uuidKeyParams(
   for (let i = 0; i < width; i++) params[`${param}${i}`] = keys.map((k) => k[i]!);
   return params;
 }
+
+/** Query parameters without the unset ones (the client refuses `undefined` values). */
+export function definedParams(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+}

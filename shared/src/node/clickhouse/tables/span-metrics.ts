@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `span_metrics`: a complete metric state at `version`. */
 export const SpanMetricRow = z.object({
@@ -104,5 +104,102 @@ export async function loadSpanMetricRows(
     return (await rs.json<unknown>()).map((r) => SpanMetricRow.parse(r));
   } catch (err) {
     throw toClickHouseAppError(err, 'loading metrics to merge');
+  }
+}
+
+const metricViewColumns = `toString(metric_id) AS id, toString(span_id) AS span_id_text, dimension, value, comment,
+  formatDateTime(created_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS created_text`;
+
+interface MetricViewRow {
+  id: string;
+  span_id_text: string;
+  dimension: string;
+  value: number;
+  comment: string | null;
+  created_text: string;
+}
+
+const toStoredMetric = (r: MetricViewRow): StoredMetric => ({
+  id: r.id,
+  span_id: r.span_id_text,
+  dimension: r.dimension,
+  value: r.value,
+  comment: r.comment,
+  created_at: r.created_text,
+});
+
+/** A span's live metrics, oldest first, with the total (Opper's list shape). */
+export async function listSpanMetrics(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  spanId: string,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; metrics: StoredMetric[] }> {
+  const where = `project_id = {project:UUID} AND trace_id = {trace:UUID} AND span_id = {span:UUID} AND dimension != ''`;
+  const params = { project: projectId, trace: traceId, span: spanId, ...page };
+  try {
+    const [rows, total] = await Promise.all([
+      client
+        .query({
+          query: `SELECT ${metricViewColumns} FROM span_metrics FINAL WHERE ${where}
+                  ORDER BY created_at, metric_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+        .then((rs) => rs.json<MetricViewRow>()),
+      client
+        .query({
+          query: `SELECT count() AS n FROM span_metrics FINAL WHERE ${where}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+        .then((rs) => rs.json<{ n: string | number }>()),
+    ]);
+    return { total: Number(total[0]?.n ?? 0), metrics: rows.map(toStoredMetric) };
+  } catch (err) {
+    throw toClickHouseAppError(err, 'listing metrics');
+  }
+}
+
+/** Every live metric of a trace (bounded), oldest first. */
+export async function readTraceMetrics(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  limit = 100_000,
+): Promise<StoredMetric[]> {
+  try {
+    const rs = await client.query({
+      query: `SELECT ${metricViewColumns} FROM span_metrics FINAL
+              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND dimension != ''
+              ORDER BY created_at, metric_id LIMIT {limit:UInt32}`,
+      query_params: { project: projectId, trace: traceId, limit },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<MetricViewRow>()).map(toStoredMetric);
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading the metrics of a trace');
+  }
+}
+
+/** Like `newestSpanVersion`, for the metrics of a trace or one span. */
+export async function newestMetricVersion(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  spanId?: string,
+): Promise<number> {
+  try {
+    const rs = await client.query({
+      query: `SELECT max(version) AS v FROM span_metrics
+              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID}
+                ${spanId === undefined ? '' : 'AND span_id = {span:UUID}'}`,
+      query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ v: string | number }>())[0]?.v ?? 0);
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading stored metric versions');
   }
 }

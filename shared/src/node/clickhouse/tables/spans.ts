@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `spans`: a complete span state at `version` (see docs/WRITE-PATH.md). */
 export const SpanRow = z.object({
@@ -108,11 +108,79 @@ export async function findSpanContent(
       query: `SELECT input, output FROM spans FINAL
               WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND span_id = {span:UUID} AND name != ''
               LIMIT 1`,
-      query_params: { project: projectId, trace: traceId, span: spanId },
+      query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
       format: 'JSONEachRow',
     });
     return (await rs.json<{ input: string | null; output: string | null }>())[0];
   } catch (err) {
     throw toClickHouseAppError(err, 'reading a span');
+  }
+}
+
+/** A live span (pending patches excluded); within its trace when the trace is known (primary key). */
+export async function readSpan(
+  client: ClickHouseClient,
+  projectId: string,
+  spanId: string,
+  traceId?: string,
+): Promise<SpanRow | undefined> {
+  try {
+    const rs = await client.query({
+      query: `SELECT * FROM spans FINAL
+              WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND name != ''
+                ${traceId === undefined ? '' : 'AND trace_id = {trace:UUID}'}
+              LIMIT 1`,
+      query_params: definedParams({ project: projectId, span: spanId, trace: traceId }),
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<unknown>();
+    return row === undefined ? undefined : SpanRow.parse(row);
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading a span');
+  }
+}
+
+/** The live spans of one trace, earliest first (bounded: a runaway trace must not exhaust memory). */
+export async function readTraceSpans(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  limit = 10_000,
+): Promise<SpanRow[]> {
+  try {
+    const rs = await client.query({
+      query: `SELECT * FROM spans FINAL
+              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND name != ''
+              ORDER BY start_time, span_id LIMIT {limit:UInt32}`,
+      query_params: { project: projectId, trace: traceId, limit },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<unknown>()).map((r) => SpanRow.parse(r));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading a trace');
+  }
+}
+
+/**
+ * The newest version stored for a trace's spans (or one span), deleted rows and pending patches
+ * included: what a read compares with the newest acknowledged write (0 when nothing is stored).
+ */
+export async function newestSpanVersion(
+  client: ClickHouseClient,
+  projectId: string,
+  traceId: string,
+  spanId?: string,
+): Promise<number> {
+  try {
+    const rs = await client.query({
+      query: `SELECT max(version) AS v FROM spans
+              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID}
+                ${spanId === undefined ? '' : 'AND span_id = {span:UUID}'}`,
+      query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ v: string | number }>())[0]?.v ?? 0);
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading stored span versions');
   }
 }

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 export interface TraceRef {
   projectId: string;
@@ -21,7 +22,7 @@ const tracesIn = uuidKeysIn(['project_id', 'trace_id']);
 const refreshSql = `
 INSERT INTO traces (project_id, trace_id, root_span_id, name, start_time, end_time, duration_ms, status,
                     span_count, error_count, total_tokens, total_cost, input, output, tags, received_at,
-                    version, deleted)
+                    spans_version, version, deleted)
 SELECT
   project_id,
   trace_id,
@@ -42,6 +43,7 @@ SELECT
     argMin(tags, (isNotNull(parent_id), start_time))
   ),
   max(received_at),
+  max(version),
   toUnixTimestamp64Micro(now64(6)),
   0
 FROM spans FINAL
@@ -96,5 +98,84 @@ export async function refreshTraceSummaries(
     });
   } catch (err) {
     throw toClickHouseAppError(err, 'refreshing trace summaries', ErrorCodes.CLICKHOUSE_INSERT);
+  }
+}
+
+/** A trace summary as reads return it (times still in ClickHouse text). */
+export const TraceRow = z.object({
+  trace_id: z.string(),
+  root_span_id: z.string().nullable(),
+  name: z.string(),
+  start_time: z.string(),
+  end_time: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  status: z.string(),
+  span_count: z.number(),
+  error_count: z.number(),
+  total_tokens: z.union([z.number(), z.string()]),
+  total_cost: z.number(),
+  input: z.string().nullable(),
+  output: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+});
+export type TraceRow = z.infer<typeof TraceRow>;
+
+export const traceColumns = `trace_id, root_span_id, name, start_time, end_time, duration_ms, status, span_count,
+  error_count, total_tokens, total_cost, input, output, tags`;
+
+/** Opper's `GET /v2/traces`: newest first, optionally by root span name, with the total. */
+export async function listTraces(
+  client: ClickHouseClient,
+  projectId: string,
+  page: { limit: number; offset: number; name?: string },
+): Promise<{ total: number; rows: TraceRow[] }> {
+  const where = `project_id = {project:UUID}${page.name === undefined ? '' : ' AND name = {name:String}'}`;
+  const params = definedParams({
+    project: projectId,
+    name: page.name,
+    limit: page.limit,
+    offset: page.offset,
+  });
+  try {
+    const [rows, total] = await Promise.all([
+      client
+        .query({
+          query: `SELECT ${traceColumns} FROM traces FINAL WHERE ${where}
+                  ORDER BY start_time DESC, trace_id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+        .then((rs) => rs.json<unknown>()),
+      client
+        .query({
+          query: `SELECT count() AS n FROM traces FINAL WHERE ${where}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+        .then((rs) => rs.json<{ n: string | number }>()),
+    ]);
+    return { total: Number(total[0]?.n ?? 0), rows: rows.map((r) => TraceRow.parse(r)) };
+  } catch (err) {
+    throw toClickHouseAppError(err, 'listing traces');
+  }
+}
+
+/** The newest span version each trace summary reflects (absent: no summary yet). */
+export async function traceSummaryVersions(
+  client: ClickHouseClient,
+  projectId: string,
+  traceIds: string[],
+): Promise<Map<string, number>> {
+  if (traceIds.length === 0) return new Map();
+  try {
+    const rs = await client.query({
+      query: `SELECT toString(trace_id) AS t, spans_version AS v FROM traces FINAL
+              WHERE project_id = {project:UUID} AND trace_id IN {traces:Array(UUID)}`,
+      query_params: { project: projectId, traces: traceIds },
+      format: 'JSONEachRow',
+    });
+    return new Map((await rs.json<{ t: string; v: string | number }>()).map((r) => [r.t, Number(r.v)]));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading trace summary versions');
   }
 }

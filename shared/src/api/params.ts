@@ -6,3 +6,9 @@ export const MetricParams = z.object({
   span_id: z.uuid('must be a UUID'),
   metric_id: z.uuid('must be a UUID'),
 });
+export const DatasetParams = z.object({ dataset_id: z.uuid('must be a UUID') });
+export const DatasetEntryParams = z.object({
+  dataset_id: z.uuid('must be a UUID'),
+  entry_id: z.uuid('must be a UUID'),
+});
+export const TraceParams = z.object({ trace_id: z.uuid('must be a UUID') });

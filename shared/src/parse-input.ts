@@ -1,5 +1,5 @@
-import { AppError, ErrorCodes } from '@tracehouse/shared';
 import type { z } from 'zod';
+import { AppError, ErrorCodes } from './errors.js';
 
 /** zod issues as Opper/FastAPI-style detail entries: `{loc, msg, type}`. */
 function detailOf(issues: z.core.$ZodIssue[], where: string) {

@@ -1,0 +1,279 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import {
+  AppError,
+  type DatasetEntryView,
+  type DatasetView,
+  ErrorCodes,
+  type MetricView,
+  type SpanView,
+  type TraceDetail,
+  type TraceSummary,
+} from '@tracehouse/shared';
+import {
+  findSpanMetric,
+  insertDatasets,
+  listDatasetEntries,
+  listDatasets,
+  listSpanMetrics,
+  listTraces,
+  newestEntryVersion,
+  newestMetricVersion,
+  newestSpanVersion,
+  queryDatasetEntries,
+  readDatasetEntry,
+  readSpan,
+  readTraceMetrics,
+  readTraceSpans,
+  type SpanRow,
+  type StoredEntry,
+  traceSummaryVersions,
+} from '@tracehouse/shared/node';
+import type { WriteFences } from './fences.js';
+import { readFresh } from './fresh-read.js';
+import { spanView, traceDetail, traceSummaryView } from './views.js';
+
+export interface ReadServiceOptions {
+  clickhouse: ClickHouseClient;
+  fences: WriteFences;
+  /** Longest wait for the writer to store something acknowledged (then 503, retryable). */
+  waitMs: number;
+  /** Derives a dataset's id from its name (the same function ingest uses). */
+  datasetIdFor: (projectId: string, name: string) => Promise<string>;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface ListOf<T> {
+  meta: { total_count: number };
+  data: T[];
+}
+
+const notFound = (what: string) => new AppError(ErrorCodes.NOT_FOUND, `${what} not found`);
+
+/**
+ * The Opper reads and our dataset reads, scoped to the caller's project. Reads of something written
+ * through this API wait until ClickHouse holds the newest acknowledged write (read-your-writes).
+ */
+export class ReadService {
+  readonly #o: ReadServiceOptions;
+
+  constructor(options: ReadServiceOptions) {
+    this.#o = options;
+  }
+
+  #fresh<T>(read: () => Promise<T>, isFresh: (v: T) => boolean, what: string): Promise<T> {
+    return readFresh(read, isFresh, { waitMs: this.#o.waitMs, what });
+  }
+
+  /** The stored span once it reflects every acknowledged write; undefined when it does not exist. */
+  async spanRow(projectId: string, spanId: string): Promise<SpanRow | undefined> {
+    const known = await this.#o.fences.span(projectId, spanId);
+    if (known === null) return undefined;
+    const ch = this.#o.clickhouse;
+    return this.#fresh(
+      () => readSpan(ch, projectId, spanId, known?.traceId),
+      (row) => known?.version === undefined || (row !== undefined && Number(row.version) >= known.version),
+      'Span',
+    );
+  }
+
+  async getSpan(projectId: string, spanId: string): Promise<SpanView> {
+    const row = await this.spanRow(projectId, spanId);
+    if (!row) throw notFound('Span');
+    return spanView(row);
+  }
+
+  /** The span's trace, waiting for the span's metrics to reflect every acknowledged metric write. */
+  async #spanWithFreshMetrics(projectId: string, spanId: string): Promise<string> {
+    const known = await this.#o.fences.span(projectId, spanId);
+    if (known === null) throw notFound('Span');
+    const traceId = known?.traceId ?? (await readSpan(this.#o.clickhouse, projectId, spanId))?.trace_id;
+    if (traceId === undefined) throw notFound('Span');
+    const needed = known?.metricsVersion;
+    if (needed !== undefined) {
+      await this.#fresh(
+        () => newestMetricVersion(this.#o.clickhouse, projectId, traceId, spanId),
+        (stored) => stored >= needed,
+        'Metric',
+      );
+    }
+    return traceId;
+  }
+
+  async listSpanMetrics(projectId: string, spanId: string, page: Page): Promise<ListOf<MetricView>> {
+    const traceId = await this.#spanWithFreshMetrics(projectId, spanId);
+    const { total, metrics } = await listSpanMetrics(this.#o.clickhouse, projectId, traceId, spanId, page);
+    return { meta: { total_count: total }, data: metrics };
+  }
+
+  async findSpanMetric(projectId: string, spanId: string, metricId: string): Promise<MetricView | undefined> {
+    await this.#spanWithFreshMetrics(projectId, spanId);
+    return findSpanMetric(this.#o.clickhouse, projectId, spanId, metricId);
+  }
+
+  async getSpanMetric(projectId: string, spanId: string, metricId: string): Promise<MetricView> {
+    const metric = await this.findSpanMetric(projectId, spanId, metricId);
+    if (!metric) throw notFound('Metric');
+    return metric;
+  }
+
+  async getTrace(projectId: string, traceId: string, options: { tree: boolean }): Promise<TraceDetail> {
+    const ch = this.#o.clickhouse;
+    const fence = await this.#o.fences.trace(projectId, traceId);
+    if (fence) {
+      await this.#fresh(
+        () =>
+          Promise.all([
+            newestSpanVersion(ch, projectId, traceId),
+            fence.metrics > 0 ? newestMetricVersion(ch, projectId, traceId) : 0,
+          ]),
+        ([spans, metrics]) => spans >= fence.spans && metrics >= fence.metrics,
+        'Trace',
+      );
+    }
+    const [spans, metrics] = await Promise.all([
+      readTraceSpans(ch, projectId, traceId),
+      readTraceMetrics(ch, projectId, traceId),
+    ]);
+    if (spans.length === 0) throw notFound('Trace');
+    return traceDetail(traceId, spans, metrics, options.tree);
+  }
+
+  /**
+   * Opper's trace list. Traces this project wrote a moment ago are waited for (their summaries must
+   * reflect the newest acknowledged span), briefly: a list is never refused, at worst a moment old.
+   */
+  async listTraces(projectId: string, page: Page & { name?: string }): Promise<ListOf<TraceSummary>> {
+    const ch = this.#o.clickhouse;
+    const recent = await this.#o.fences.recentTraces(projectId);
+    if (recent.length > 0) {
+      await readFresh(
+        () =>
+          traceSummaryVersions(
+            ch,
+            projectId,
+            recent.map((r) => r.traceId),
+          ),
+        (stored) => recent.every((r) => (stored.get(r.traceId) ?? 0) >= r.version),
+        { waitMs: this.#o.waitMs, stale: 'serve', what: 'Trace list' },
+      );
+    }
+    const { total, rows } = await listTraces(ch, projectId, page);
+    return { meta: { total_count: total }, data: rows.map(traceSummaryView) };
+  }
+
+  // Datasets ------------------------------------------------------------------------------------
+
+  async #dataset(projectId: string, datasetId: string): Promise<{ name: string; version?: number }> {
+    const known = await this.#o.fences.dataset(projectId, datasetId);
+    if (known) return known;
+    const { datasets } = await listDatasets(this.#o.clickhouse, projectId, {
+      limit: 1,
+      offset: 0,
+      datasetId,
+    });
+    if (!datasets[0]) throw notFound('Dataset');
+    return { name: datasets[0].name };
+  }
+
+  /** The dataset's name; undefined when the project has no such dataset. */
+  async datasetName(projectId: string, datasetId: string): Promise<string | undefined> {
+    return this.#dataset(projectId, datasetId).then(
+      (d) => d.name,
+      (err: unknown) => {
+        if (AppError.is(err, ErrorCodes.NOT_FOUND)) return undefined;
+        throw err;
+      },
+    );
+  }
+
+  /** Waits for the dataset's entries to reflect every acknowledged entry write. */
+  async #freshDataset(projectId: string, datasetId: string): Promise<void> {
+    const { version } = await this.#dataset(projectId, datasetId);
+    if (version === undefined) return;
+    await this.#fresh(
+      () => newestEntryVersion(this.#o.clickhouse, projectId, datasetId),
+      (stored) => stored >= version,
+      'Dataset entry',
+    );
+  }
+
+  async listDatasetEntries(
+    projectId: string,
+    datasetId: string,
+    page: Page,
+  ): Promise<ListOf<DatasetEntryView>> {
+    await this.#freshDataset(projectId, datasetId);
+    const { total, entries } = await listDatasetEntries(this.#o.clickhouse, projectId, datasetId, page);
+    return { meta: { total_count: total }, data: entries };
+  }
+
+  async findDatasetEntry(
+    projectId: string,
+    datasetId: string,
+    entryId: string,
+  ): Promise<StoredEntry | undefined> {
+    await this.#freshDataset(projectId, datasetId);
+    return readDatasetEntry(this.#o.clickhouse, projectId, datasetId, entryId);
+  }
+
+  async getDatasetEntry(projectId: string, datasetId: string, entryId: string): Promise<DatasetEntryView> {
+    const entry = await this.findDatasetEntry(projectId, datasetId, entryId);
+    if (!entry) throw notFound('Dataset entry');
+    return entry;
+  }
+
+  async queryDatasetEntries(
+    projectId: string,
+    datasetId: string,
+    query: { query: string; limit: number },
+  ): Promise<DatasetEntryView[]> {
+    await this.#freshDataset(projectId, datasetId);
+    return queryDatasetEntries(this.#o.clickhouse, projectId, datasetId, query.query, query.limit);
+  }
+
+  async listDatasets(projectId: string, page: Page & { name?: string }): Promise<ListOf<DatasetView>> {
+    const { total, datasets } = await listDatasets(this.#o.clickhouse, projectId, page);
+    return { meta: { total_count: total }, data: datasets };
+  }
+
+  async getDataset(projectId: string, datasetId: string): Promise<DatasetView> {
+    await this.#freshDataset(projectId, datasetId);
+    const { datasets } = await listDatasets(this.#o.clickhouse, projectId, {
+      limit: 1,
+      offset: 0,
+      datasetId,
+    });
+    if (!datasets[0]) throw notFound('Dataset');
+    return datasets[0];
+  }
+
+  /**
+   * Creates a dataset by name, or returns the existing one: its id derives from project and name.
+   * Datasets are control-plane rows (like projects), written directly rather than through Kafka, so
+   * the next read sees them.
+   */
+  async createDataset(projectId: string, name: string): Promise<DatasetView> {
+    const id = await this.#o.datasetIdFor(projectId, name);
+    const { datasets } = await listDatasets(this.#o.clickhouse, projectId, {
+      limit: 1,
+      offset: 0,
+      datasetId: id,
+    });
+    if (datasets[0]) return datasets[0];
+    const now = new Date().toISOString();
+    await insertDatasets(this.#o.clickhouse, [
+      {
+        project_id: projectId,
+        dataset_id: id,
+        name,
+        created_at: `${now.slice(0, 10)} ${now.slice(11, 23)}000`,
+        version: Date.now() * 1000,
+      },
+    ]);
+    return { id, name, created_at: `${now.slice(0, 23)}000Z`, entry_count: 0 };
+  }
+}

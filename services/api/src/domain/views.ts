@@ -1,0 +1,163 @@
+import type { SpanView, TraceDetail, TraceSpanView, TraceSummary, TraceTreeNode } from '@tracehouse/shared';
+import { isoFromClickHouse, type SpanRow, type StoredMetric, type TraceRow } from '@tracehouse/shared/node';
+
+/** Stored rows → API shapes. Stored JSON text is parsed back; times get their zone. */
+
+const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const micros = (text: string) =>
+  Date.parse(isoFromClickHouse(text).slice(0, 23) + 'Z') * 1000 + Number(text.slice(23, 26) || 0);
+
+function durationMs(start: string, end: string | null): number | null {
+  if (end === null) return null;
+  return (micros(end) - micros(start)) / 1000;
+}
+
+function metaOf(meta: Record<string, string>): Record<string, unknown> | null {
+  const entries = Object.entries(meta);
+  return entries.length === 0 ? null : Object.fromEntries(entries.map(([k, v]) => [k, parseJson(v)]));
+}
+
+/** Opper's score is an integer; stored as a float so our extensions can hold any number. */
+const intOrNull = (n: number | null) => (n === null ? null : Math.round(n));
+
+export function spanView(r: SpanRow): SpanView {
+  return {
+    id: r.span_id,
+    name: r.name,
+    trace_id: r.trace_id,
+    parent_id: r.parent_id,
+    type: r.type || null,
+    start_time: isoFromClickHouse(r.start_time),
+    end_time: r.end_time === null ? null : isoFromClickHouse(r.end_time),
+    input: parseJson(r.input),
+    output: parseJson(r.output),
+    error: r.error,
+    meta: metaOf(r.meta),
+    score: intOrNull(r.score),
+    feedback:
+      r.feedback_score === null && r.feedback_comment === null
+        ? null
+        : { score: r.feedback_score, comment: r.feedback_comment },
+    tags: r.tags,
+    status: r.status as SpanView['status'],
+    duration_ms: durationMs(r.start_time, r.end_time),
+    model: r.model || null,
+    usage: {
+      prompt_tokens: r.prompt_tokens,
+      completion_tokens: r.completion_tokens,
+      total_tokens: r.total_tokens,
+    },
+    cost: r.cost,
+  };
+}
+
+/** Contract strings: a JSON string as itself, any other JSON value as its text. */
+function asText(json: string | null): string | null {
+  if (json === null) return null;
+  const value = JSON.parse(json) as unknown;
+  return typeof value === 'string' ? value : json;
+}
+
+export function traceSpanView(r: SpanRow, metrics: StoredMetric[]): TraceSpanView {
+  const duration = durationMs(r.start_time, r.end_time);
+  return {
+    id: r.span_id,
+    name: r.name,
+    start_time: isoFromClickHouse(r.start_time),
+    end_time: r.end_time === null ? null : isoFromClickHouse(r.end_time),
+    type: r.type || null,
+    parent_id: r.parent_id,
+    duration_ms: duration === null ? null : Math.round(duration),
+    error: r.error,
+    meta: metaOf(r.meta),
+    score: intOrNull(r.score),
+    data: {
+      input: asText(r.input),
+      output: asText(r.output),
+      total_tokens: r.total_tokens,
+      model: r.model || null,
+      tags: Object.entries(r.tags).map(([k, v]) => `${k}:${v}`),
+    },
+    metrics: metrics.map(({ span_id: _, ...m }) => m),
+  };
+}
+
+export function traceSummaryView(r: TraceRow): TraceSummary {
+  return {
+    id: r.trace_id,
+    name: r.name || null,
+    start_time: isoFromClickHouse(r.start_time),
+    end_time: r.end_time === null ? null : isoFromClickHouse(r.end_time),
+    duration_ms: r.duration_ms === null ? null : Math.round(r.duration_ms),
+    status: r.status,
+    input: asText(r.input),
+    output: asText(r.output),
+    total_tokens: Number(r.total_tokens),
+    root_span_id: r.root_span_id,
+    span_count: r.span_count,
+    error_count: r.error_count,
+    total_cost: r.total_cost,
+    tags: r.tags,
+  };
+}
+
+/**
+ * A trace read whole: the summary is computed from its spans (as the writer's refresh does), so a
+ * trace just written never shows a summary older than its spans.
+ */
+export function traceDetail(
+  traceId: string,
+  spans: SpanRow[],
+  metrics: StoredMetric[],
+  tree: boolean,
+): TraceDetail {
+  const bySpan = new Map<string, StoredMetric[]>();
+  for (const m of metrics) bySpan.set(m.span_id, [...(bySpan.get(m.span_id) ?? []), m]);
+  // Root: the span without a parent (earliest if several), else the earliest span.
+  const root = [...spans].sort(
+    (a, b) =>
+      Number(a.parent_id !== null) - Number(b.parent_id !== null) || a.start_time.localeCompare(b.start_time),
+  )[0];
+  const start = spans.reduce(
+    (min, s) => (s.start_time < min ? s.start_time : min),
+    spans[0]?.start_time ?? '',
+  );
+  const ends = spans.map((s) => s.end_time).filter((e): e is string => e !== null);
+  const end = ends.length > 0 ? ends.reduce((max, e) => (e > max ? e : max)) : null;
+  const errors = spans.filter((s) => s.status === 'error').length;
+  const tags: Record<string, string> = {};
+  for (const s of spans) Object.assign(tags, s.tags);
+  Object.assign(tags, root?.tags);
+  const duration = durationMs(start, end);
+  const views = spans.map((s) => traceSpanView(s, bySpan.get(s.span_id) ?? []));
+  return {
+    id: traceId,
+    name: root?.name ?? null,
+    start_time: start ? isoFromClickHouse(start) : null,
+    end_time: end === null ? null : isoFromClickHouse(end),
+    duration_ms: duration === null ? null : Math.round(duration),
+    status: errors > 0 ? 'error' : spans.every((s) => s.end_time !== null) ? 'ok' : 'unset',
+    input: root ? asText(root.input) : null,
+    output: root ? asText(root.output) : null,
+    total_tokens: spans.reduce((sum, s) => sum + s.total_tokens, 0),
+    root_span_id: root?.span_id ?? null,
+    span_count: spans.length,
+    error_count: errors,
+    total_cost: spans.reduce((sum, s) => sum + (s.cost ?? 0), 0),
+    tags,
+    spans: views,
+    ...(tree ? { tree: nest(views) } : {}),
+  };
+}
+
+/** Spans under their parents, in start order; a span whose parent is missing becomes a root. */
+export function nest(spans: TraceSpanView[]): TraceTreeNode[] {
+  const nodes = new Map(spans.map((s) => [s.id, { ...s, children: [] as TraceTreeNode[] }]));
+  const roots: TraceTreeNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parent_id === null ? undefined : nodes.get(node.parent_id);
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}

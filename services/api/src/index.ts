@@ -1,0 +1,3 @@
+export * from './domain/fences.js';
+export * from './domain/read-service.js';
+export * from './plugin.js';

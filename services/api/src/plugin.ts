@@ -1,0 +1,27 @@
+import './request-project.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ReadService } from './domain/read-service.js';
+import { datasetReadRoutes } from './routes/v2/datasets.js';
+import { spanMetricReadRoutes } from './routes/v2/span-metrics.js';
+import { spanReadRoutes } from './routes/v2/spans.js';
+import { traceReadRoutes } from './routes/v2/traces.js';
+
+export interface ApiRoutesOptions {
+  reads: ReadService;
+  clickhouse: ClickHouseClient;
+}
+
+/**
+ * The read side, mounted beside ingest's write routes on the same `/v2` (the SDKs use one base URL).
+ * Expects the host app to provide `request.projectId` (auth) and the error handler.
+ */
+const routes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
+  await app.register(spanReadRoutes, options);
+  await app.register(spanMetricReadRoutes, options);
+  await app.register(traceReadRoutes, options);
+  await app.register(datasetReadRoutes, options);
+};
+
+export const apiRoutes = fp(routes, { name: 'api-routes', dependencies: ['auth', 'error-handler'] });
