@@ -210,7 +210,7 @@ describe('Opper v2 reads', () => {
       input: 'What is 2+2?',
       expected: '{"answer":4}',
       comment: 'arithmetic',
-      output: null,
+      output: '',
     });
 
     const patched = await a.request('PATCH', `/v2/datasets/${datasetId}/entries/${added.body.id}`, {

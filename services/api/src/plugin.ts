@@ -4,12 +4,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ReadService } from './domain/read-service.js';
 import { datasetReadRoutes } from './routes/v2/datasets.js';
+import { searchRoutes } from './routes/v2/search.js';
 import { spanMetricReadRoutes } from './routes/v2/span-metrics.js';
 import { spanReadRoutes } from './routes/v2/spans.js';
 import { traceReadRoutes } from './routes/v2/traces.js';
+import type { SearchService } from './search/search-service.js';
 
 export interface ApiRoutesOptions {
   reads: ReadService;
+  search: SearchService;
   clickhouse: ClickHouseClient;
 }
 
@@ -22,6 +25,7 @@ const routes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   await app.register(spanMetricReadRoutes, options);
   await app.register(traceReadRoutes, options);
   await app.register(datasetReadRoutes, options);
+  await app.register(searchRoutes, options);
 };
 
 export const apiRoutes = fp(routes, { name: 'api-routes', dependencies: ['auth', 'error-handler'] });

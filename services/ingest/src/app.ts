@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { apiRoutes, type ReadService } from '@tracehouse/api';
+import { apiRoutes, type ReadService, SearchService } from '@tracehouse/api';
 import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
@@ -52,7 +52,11 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     await app.register(datasetEntryRoutes, { writes: options.writes });
     await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });
     if (options.reads && options.clickhouse) {
-      await app.register(apiRoutes, { reads: options.reads, clickhouse: options.clickhouse });
+      await app.register(apiRoutes, {
+        reads: options.reads,
+        search: new SearchService(options.clickhouse),
+        clickhouse: options.clickhouse,
+      });
     }
   }
   return app;

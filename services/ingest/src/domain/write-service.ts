@@ -474,7 +474,15 @@ export class WriteService {
     return this.#plan(
       [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
       [this.#datasetEntry(ctx, datasetId, name)],
-      { id: event.id, dataset_id: datasetId, span_id: null, created_at: ctx.receivedAt, ...fields },
+      {
+        id: event.id,
+        dataset_id: datasetId,
+        span_id: null,
+        created_at: ctx.receivedAt,
+        ...fields,
+        input: fields.input ?? '',
+        output: fields.output ?? '',
+      },
     );
   }
 
@@ -502,7 +510,12 @@ export class WriteService {
     return this.#plan(
       [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
       [this.#datasetEntry(ctx, datasetId, name)],
-      { ...current, ...fields },
+      {
+        ...current,
+        ...fields,
+        input: fields.input ?? current.input,
+        output: fields.output ?? current.output,
+      },
     );
   }
 

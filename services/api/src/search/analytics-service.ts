@@ -1,0 +1,102 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Aggregation, MetricAnalyticsRequest, MetricAnalyticsResponse } from '@tracehouse/shared';
+import { isoFromClickHouse, toClickHouseAppError } from '@tracehouse/shared/node';
+import { spanConditions } from './filter-sql.js';
+import { SqlParams } from './sql-params.js';
+import { resolveWindow } from './window.js';
+
+/** Bucket widths the automatic interval picks from (seconds): about 60 buckets per window. */
+const niceIntervals = [
+  1,
+  5,
+  10,
+  30,
+  60,
+  300,
+  600,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86400,
+  7 * 86400,
+];
+
+export function autoInterval(windowMs: number, buckets = 60): number {
+  const wanted = windowMs / 1000 / buckets;
+  return niceIntervals.find((i) => i >= wanted) ?? niceIntervals.at(-1)!;
+}
+
+/** Each aggregation as SQL over `m.value`; percentiles are exact, interpolated like numpy's default. */
+const aggregationSql: Record<Aggregation, string> = {
+  count: 'count()',
+  avg: 'avg(m.value)',
+  min: 'min(m.value)',
+  max: 'max(m.value)',
+  sum: 'sum(m.value)',
+  p50: 'quantileExactInclusive(0.5)(m.value)',
+  p90: 'quantileExactInclusive(0.9)(m.value)',
+  p95: 'quantileExactInclusive(0.95)(m.value)',
+  p99: 'quantileExactInclusive(0.99)(m.value)',
+};
+
+/**
+ * One metric dimension per time bucket of the span's start time, over the spans the filter matches,
+ * optionally one series per span name or tag value. Buckets without metrics are left out.
+ */
+export async function metricAnalytics(
+  clickhouse: ClickHouseClient,
+  projectId: string,
+  req: MetricAnalyticsRequest,
+  now: Date = new Date(),
+): Promise<MetricAnalyticsResponse> {
+  const window = resolveWindow(req.filter, now);
+  const interval = req.interval_seconds ?? autoInterval(Date.parse(window.to) - Date.parse(window.from));
+  const p = new SqlParams();
+  const spanWhere = spanConditions(req.filter, projectId, window, p);
+  const group =
+    req.group_by === undefined
+      ? 'NULL'
+      : 'span_name' in req.group_by
+        ? 's.name'
+        : `if(mapContains(s.tags, ${p.add(req.group_by.tag, 'String')}), s.tags[${p.add(req.group_by.tag, 'String')}], NULL)`;
+  const aggregations = [...new Set(req.aggregations)];
+  const query = `
+    SELECT toString(toStartOfInterval(s.start_time, toIntervalSecond(${p.add(interval, 'UInt32')}))) AS bucket,
+           ${group} AS series,
+           ${aggregations.map((a) => `${aggregationSql[a]} AS ${a}`).join(',\n           ')}
+    FROM (SELECT trace_id, span_id, value FROM span_metrics FINAL
+          WHERE project_id = ${p.add(projectId, 'UUID')} AND dimension = ${p.add(req.dimension, 'String')}) AS m
+    INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans FINAL WHERE ${spanWhere.join(' AND ')}) AS s
+      ON m.trace_id = s.trace_id AND m.span_id = s.span_id
+    GROUP BY bucket, series
+    ORDER BY bucket, series`;
+  let rows: Record<string, unknown>[];
+  try {
+    const rs = await clickhouse.query({ query, query_params: p.values, format: 'JSONEachRow' });
+    rows = await rs.json();
+  } catch (err) {
+    throw toClickHouseAppError(err, 'aggregating metrics');
+  }
+  return {
+    dimension: req.dimension,
+    from: window.from,
+    to: window.to,
+    interval_seconds: interval,
+    buckets: rows.map((row) => {
+      const bucket: MetricAnalyticsResponse['buckets'][number] = {
+        start: isoFromClickHouse(String(row.bucket)),
+      };
+      if (req.group_by !== undefined) bucket.group = (row.series as string | null) ?? null;
+      const values = bucket as Record<string, unknown>;
+      for (const a of aggregations) {
+        const v = row[a];
+        // Averages of no values come back as NaN/null; JSON has no NaN.
+        values[a] = v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v);
+      }
+      return bucket;
+    }),
+  };
+}

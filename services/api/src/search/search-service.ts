@@ -1,0 +1,146 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SearchFilter, SearchRequest, SearchSort, SpanView, TraceSummary } from '@tracehouse/shared';
+import { SpanRow, TraceRow, toClickHouseAppError, traceColumns } from '@tracehouse/shared/node';
+import { spanView, traceSummaryView } from '../domain/views.js';
+import { decodeCursor, encodeCursor, filterDigest } from './cursor.js';
+import { spanConditions, spanDurationMicros, traceConditions } from './filter-sql.js';
+import { SqlParams } from './sql-params.js';
+import { chTime, resolveWindow, type TimeWindow } from './window.js';
+
+export interface SearchPage<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+type Entity = 'spans' | 'traces';
+
+/** How each entity is selected, sorted and turned into its API shape. */
+const entities = {
+  spans: {
+    table: 'spans',
+    id: 'span_id',
+    columns: '*',
+    conditions: spanConditions,
+    sortKey: { start_time: 'start_time', duration_ms: spanDurationMicros },
+    keyType: { start_time: "DateTime64(6, 'UTC')", duration_ms: 'Int64' },
+    view: (row: unknown) => spanView(SpanRow.parse(row)),
+  },
+  traces: {
+    table: 'traces',
+    id: 'trace_id',
+    columns: traceColumns,
+    conditions: traceConditions,
+    sortKey: { start_time: 'start_time', duration_ms: 'ifNull(duration_ms, -1.0)' },
+    keyType: { start_time: "DateTime64(6, 'UTC')", duration_ms: 'Float64' },
+    view: (row: unknown) => traceSummaryView(TraceRow.parse(row)),
+  },
+} as const;
+
+/**
+ * Span and trace search with keyset pagination, and streamed export of everything a filter matches.
+ * Every value reaches ClickHouse as a query parameter.
+ */
+export class SearchService {
+  constructor(
+    private readonly clickhouse: ClickHouseClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  searchSpans(projectId: string, req: SearchRequest): Promise<SearchPage<SpanView>> {
+    return this.#search('spans', projectId, req) as Promise<SearchPage<SpanView>>;
+  }
+
+  searchTraces(projectId: string, req: SearchRequest): Promise<SearchPage<TraceSummary>> {
+    return this.#search('traces', projectId, req) as Promise<SearchPage<TraceSummary>>;
+  }
+
+  /** The SQL for one page (or the whole export when `limit` is undefined). */
+  #query(
+    entity: Entity,
+    projectId: string,
+    filter: SearchFilter,
+    window: TimeWindow,
+    sort: SearchSort,
+    after?: { key: string; id: string },
+    limit?: number,
+  ): { query: string; params: Record<string, unknown> } {
+    const e = entities[entity];
+    const p = new SqlParams();
+    const where = e.conditions(filter, projectId, window, p);
+    const field = sort.replace('-', '') as 'start_time' | 'duration_ms';
+    const desc = sort.startsWith('-');
+    const key = e.sortKey[field];
+    if (after) {
+      const keyValue = field === 'start_time' ? chTime(after.key) : after.key;
+      where.push(
+        `(${key}, ${e.id}) ${desc ? '<' : '>'} (${p.add(keyValue, e.keyType[field])}, ${p.add(after.id, 'UUID')})`,
+      );
+    }
+    const dir = desc ? 'DESC' : 'ASC';
+    const query = `SELECT ${e.columns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id
+      FROM ${e.table} FINAL WHERE ${where.join(' AND ')}
+      ORDER BY ${key} ${dir}, ${e.id} ${dir}${limit === undefined ? '' : ` LIMIT ${p.add(limit, 'UInt32')}`}`;
+    return { query, params: p.values };
+  }
+
+  async #search(entity: Entity, projectId: string, req: SearchRequest): Promise<SearchPage<unknown>> {
+    const digest = filterDigest(req.filter);
+    const cursor =
+      req.cursor === undefined ? undefined : decodeCursor(req.cursor, { sort: req.sort, filter: digest });
+    const window = cursor?.window ?? resolveWindow(req.filter, this.now());
+    const { query, params } = this.#query(
+      entity,
+      projectId,
+      req.filter,
+      window,
+      req.sort,
+      cursor,
+      req.limit + 1,
+    );
+    let rows: (Record<string, unknown> & { sort_key: string; sort_id: string })[];
+    try {
+      const rs = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
+      rows = await rs.json();
+    } catch (err) {
+      throw toClickHouseAppError(err, `searching ${entity}`);
+    }
+    const more = rows.length > req.limit;
+    const page = more ? rows.slice(0, req.limit) : rows;
+    const last = page.at(-1);
+    const field = req.sort.replace('-', '');
+    return {
+      data: page.map((row) => entities[entity].view(row)),
+      next_cursor:
+        more && last
+          ? encodeCursor({
+              sort: req.sort,
+              // Times travel as ISO in the cursor; other keys as ClickHouse printed them.
+              key: field === 'start_time' ? `${last.sort_key.replace(' ', 'T')}Z` : last.sort_key,
+              id: last.sort_id,
+              window,
+              filter: digest,
+            })
+          : null,
+    };
+  }
+
+  /** Every row the filter matches, oldest first, streamed from ClickHouse (never all in memory). */
+  async *export(
+    entity: Entity,
+    projectId: string,
+    filter: SearchFilter,
+    limit?: number,
+  ): AsyncGenerator<SpanView | TraceSummary> {
+    const window = resolveWindow(filter, this.now());
+    const { query, params } = this.#query(entity, projectId, filter, window, 'start_time', undefined, limit);
+    let rs: Awaited<ReturnType<ClickHouseClient['query']>>;
+    try {
+      rs = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
+    } catch (err) {
+      throw toClickHouseAppError(err, `exporting ${entity}`);
+    }
+    for await (const rows of rs.stream()) {
+      for (const row of rows) yield entities[entity].view(row.json()) as SpanView | TraceSummary;
+    }
+  }
+}
