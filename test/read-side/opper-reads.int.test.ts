@@ -71,6 +71,12 @@ describe('Opper v2 reads', () => {
 
     const patched = await a.request('PATCH', `/v2/spans/${root.body.id}`, { meta: { reviewed: true } });
     expect(patched.status).toBe(200);
+    // The update answers with the whole merged span, not only what the patch set.
+    expect(SpanView.parse(patched.body)).toMatchObject({
+      meta: { customer: 'acme', reviewed: true },
+      input: { question: 'why?' },
+      start_time: '2026-01-01T10:00:00.000000Z',
+    });
     const after = SpanView.parse((await b.request('GET', `/v2/spans/${root.body.id}`)).body);
     expect(after.meta).toEqual({ customer: 'acme', reviewed: true });
 
@@ -80,6 +86,10 @@ describe('Opper v2 reads', () => {
       score: 1,
       comment: 'great',
     });
+
+    const cleared = await a.request('PATCH', `/v2/spans/${root.body.id}`, { meta: null, tags: null });
+    expect(cleared.body).toMatchObject({ meta: null, tags: {}, name: 'pipeline' });
+    expect(SpanView.parse((await b.request('GET', `/v2/spans/${root.body.id}`)).body).meta).toBeNull();
   });
 
   it('metrics: listed, read, updated and deleted with read-your-writes', async () => {

@@ -47,7 +47,7 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
   if (options.writes) {
     if (!options.auth) throw new Error('buildIngestApp: writes need auth options');
     await app.register(authPlugin, options.auth);
-    await app.register(spanRoutes, { writes: options.writes });
+    await app.register(spanRoutes, { writes: options.writes, reads: options.reads });
     await app.register(spanMetricRoutes, { writes: options.writes });
     await app.register(datasetEntryRoutes, { writes: options.writes });
     await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });

@@ -134,11 +134,14 @@ export const TraceListQuery = PageQuery.extend({
   name: z.string().max(Limits.nameMaxChars).optional(),
 });
 
-/** A dataset entry: text fields (JSON-encoded when the value was not a string). */
+/**
+ * A dataset entry: text fields (JSON-encoded when the value was not a string). The SDKs require
+ * `input` and `output` to be strings, so an entry without one reads as ''.
+ */
 export const DatasetEntryView = z.object({
   id: Uuid,
-  input: z.string().nullable(),
-  output: z.string().nullable(),
+  input: z.string(),
+  output: z.string(),
   expected: z.string().nullable(),
   comment: z.string().nullable(),
   // Extensions.

@@ -23,10 +23,10 @@ export const SpanFields = z.object({
   output: JsonText.nullable(),
   error: z.string().max(Limits.errorMaxChars).nullable(),
   status: SpanStatus,
-  /** Merged key by key into what the span has; a key set to null is removed. */
-  meta: Meta,
-  /** Merged key by key like meta; tags are what users filter by. */
-  tags: Tags,
+  /** Merged key by key into what the span has; a key set to null is removed; null removes them all. */
+  meta: Meta.nullable(),
+  /** Merged key by key like meta; tags are what users filter by; null removes them all. */
+  tags: Tags.nullable(),
   model: z.string().max(Limits.modelMaxChars).nullable(),
   usage: TokenUsage,
   cost: z.number().nonnegative().nullable(),

@@ -80,6 +80,27 @@ export class ReadService {
     );
   }
 
+  /**
+   * The merged span right after a write to it, once stored; undefined when the writer does not store
+   * it within the wait (the caller then answers with what the write itself set).
+   */
+  async spanAfterWrite(projectId: string, spanId: string): Promise<SpanView | undefined> {
+    const known = await this.#o.fences.span(projectId, spanId);
+    if (!known) return undefined;
+    const isFresh = (row: SpanRow | undefined) =>
+      row !== undefined && Number(row.version) >= (known.version ?? 0);
+    const row = await readFresh(
+      () => readSpan(this.#o.clickhouse, projectId, spanId, known.traceId),
+      isFresh,
+      {
+        waitMs: this.#o.waitMs,
+        stale: 'serve',
+        what: 'Span',
+      },
+    );
+    return isFresh(row) && row ? spanView(row) : undefined;
+  }
+
   async getSpan(projectId: string, spanId: string): Promise<SpanView> {
     const row = await this.spanRow(projectId, spanId);
     if (!row) throw notFound('Span');

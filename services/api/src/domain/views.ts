@@ -5,7 +5,7 @@ import { isoFromClickHouse, type SpanRow, type StoredMetric, type TraceRow } fro
 
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 const micros = (text: string) =>
-  Date.parse(isoFromClickHouse(text).slice(0, 23) + 'Z') * 1000 + Number(text.slice(23, 26) || 0);
+  Date.parse(`${isoFromClickHouse(text).slice(0, 23)}Z`) * 1000 + Number(text.slice(23, 26) || 0);
 
 function durationMs(start: string, end: string | null): number | null {
   if (end === null) return null;
@@ -112,18 +112,24 @@ export function traceDetail(
   tree: boolean,
 ): TraceDetail {
   const bySpan = new Map<string, StoredMetric[]>();
-  for (const m of metrics) bySpan.set(m.span_id, [...(bySpan.get(m.span_id) ?? []), m]);
+  for (const m of metrics) {
+    const list = bySpan.get(m.span_id);
+    if (list) list.push(m);
+    else bySpan.set(m.span_id, [m]);
+  }
   // Root: the span without a parent (earliest if several), else the earliest span.
   const root = [...spans].sort(
     (a, b) =>
       Number(a.parent_id !== null) - Number(b.parent_id !== null) || a.start_time.localeCompare(b.start_time),
   )[0];
-  const start = spans.reduce(
-    (min, s) => (s.start_time < min ? s.start_time : min),
-    spans[0]?.start_time ?? '',
-  );
-  const ends = spans.map((s) => s.end_time).filter((e): e is string => e !== null);
-  const end = ends.length > 0 ? ends.reduce((max, e) => (e > max ? e : max)) : null;
+  // ClickHouse's time text sorts like the times it stands for.
+  const start = spans.map((s) => s.start_time).sort()[0] ?? '';
+  const end =
+    spans
+      .map((s) => s.end_time)
+      .filter((e): e is string => e !== null)
+      .sort()
+      .at(-1) ?? null;
   const errors = spans.filter((s) => s.status === 'error').length;
   const tags: Record<string, string> = {};
   for (const s of spans) Object.assign(tags, s.tags);

@@ -89,8 +89,11 @@ export function spanPatchEvent(
   set('start_time', req.start_time);
   set('end_time', req.end_time);
   set('error', req.error);
-  set('meta', mergedMeta(req.meta, req.metadata));
-  set('tags', req.tags ?? undefined);
+  // `meta: null` (or `metadata: null`) alone clears every key; objects merge key by key.
+  const clearsMeta =
+    (req.meta === null && req.metadata == null) || (req.metadata === null && req.meta == null);
+  set('meta', clearsMeta ? null : mergedMeta(req.meta, req.metadata));
+  set('tags', req.tags);
   set('model', req.model);
   set('usage', req.usage);
   set('cost', req.cost);

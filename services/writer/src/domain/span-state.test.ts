@@ -51,6 +51,17 @@ const update = patch(20, {
 });
 
 describe('applySpanEvent', () => {
+  it('meta: null and tags: null clear every key, and an older write cannot bring a cleared key back', () => {
+    const cleared = fold([create, update, patch(30, { meta: null, tags: null })]);
+    expect(cleared.row.meta).toEqual({});
+    expect(cleared.row.tags).toEqual({});
+    const late = fold([patch(25, { meta: { a: 2 }, tags: { env: 'dev' } })], cleared);
+    expect(late.row.meta).toEqual({});
+    expect(late.row.tags).toEqual({});
+    const after = fold([patch(40, { meta: { c: true } })], cleared);
+    expect(after.row.meta).toEqual({ c: 'true' });
+  });
+
   it('merges a patch after its span: fields set, meta and tags merged key by key', () => {
     const s = fold([create, update]);
     expect(s.row).toMatchObject({

@@ -148,14 +148,18 @@ function applyFields(s: SpanState, f: Partial<SpanFields>, claim: (key: string) 
       row.total_tokens = row.prompt_tokens + row.completion_tokens;
     }
   }
-  if (f.meta) {
+  if (f.meta === null) {
+    for (const key of Object.keys(row.meta)) if (claim(`meta.${key}`)) delete row.meta[key];
+  } else if (f.meta) {
     for (const [key, value] of Object.entries(f.meta)) {
       if (!claim(`meta.${key}`)) continue;
       if (value === null) delete row.meta[key];
       else row.meta[key] = JSON.stringify(value);
     }
   }
-  if (f.tags) {
+  if (f.tags === null) {
+    for (const key of Object.keys(row.tags)) if (claim(`tags.${key}`)) delete row.tags[key];
+  } else if (f.tags) {
     for (const [key, value] of Object.entries(f.tags)) if (claim(`tags.${key}`)) row.tags[key] = value;
   }
 }

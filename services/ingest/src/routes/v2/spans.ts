@@ -1,3 +1,4 @@
+import type { ReadService } from '@tracehouse/api';
 import {
   CreateSpanRequest,
   FeedbackRequest,
@@ -10,7 +11,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WriteService } from '../../domain/write-service.js';
 
 /** The write side of Opper's `/v2/spans`. */
-export const spanRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (app, { writes }) => {
+export const spanRoutes: FastifyPluginAsync<{ writes: WriteService; reads?: ReadService }> = async (
+  app,
+  { writes, reads },
+) => {
   app.post('/v2/spans', async (request) => {
     const body = parseInput(CreateSpanRequest, request.body, 'body');
     return writes.run(writes.planCreateSpan(request.projectId, body));
@@ -19,7 +23,9 @@ export const spanRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (a
   app.patch('/v2/spans/:span_id', async (request) => {
     const { span_id } = parseInput(SpanParams, request.params, 'path');
     const body = parseInput(UpdateSpanRequest, request.body ?? {}, 'body');
-    return writes.run(writes.planUpdateSpan(request.projectId, span_id, body));
+    const written = await writes.run(writes.planUpdateSpan(request.projectId, span_id, body));
+    // Opper answers with the whole span: the merged one once stored, else what this write set.
+    return (await reads?.spanAfterWrite(request.projectId, span_id)) ?? written;
   });
 
   app.post('/v2/spans/:span_id/feedback', async (request) => {

@@ -77,8 +77,9 @@ export interface StoredEntry {
   id: string;
   dataset_id: string;
   span_id: string | null;
-  input: string | null;
-  output: string | null;
+  /** Never null: the SDKs require strings here ('' when the entry has none). */
+  input: string;
+  output: string;
   expected: string | null;
   comment: string | null;
   created_at: string;
@@ -102,8 +103,8 @@ const toStoredEntry = (r: EntryViewRow): StoredEntry => ({
   id: r.id,
   dataset_id: r.dataset_text,
   span_id: r.span_text,
-  input: r.input,
-  output: r.output,
+  input: r.input ?? '',
+  output: r.output ?? '',
   expected: r.expected,
   comment: r.comment,
   created_at: r.created_text,
