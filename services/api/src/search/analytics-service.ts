@@ -1,5 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Aggregation, MetricAnalyticsRequest, MetricAnalyticsResponse } from '@tracehouse/shared';
+import {
+  type Aggregation,
+  type MetricAnalyticsRequest,
+  type MetricAnalyticsResponse,
+  normalizeTimestamp,
+} from '@tracehouse/shared';
 import { isoFromClickHouse, toClickHouseAppError } from '@tracehouse/shared/node';
 import { spanConditions } from './filter-sql.js';
 import { SqlParams } from './sql-params.js';
@@ -86,9 +91,9 @@ export async function metricAnalytics(
     to: window.to,
     interval_seconds: interval,
     buckets: rows.map((row) => {
-      const bucket: MetricAnalyticsResponse['buckets'][number] = {
-        start: isoFromClickHouse(String(row.bucket)),
-      };
+      // Buckets print as DateTime (no fraction); answer with the same microsecond ISO as every time.
+      const start = normalizeTimestamp(isoFromClickHouse(String(row.bucket))) ?? String(row.bucket);
+      const bucket: MetricAnalyticsResponse['buckets'][number] = { start };
       if (req.group_by !== undefined) bucket.group = (row.series as string | null) ?? null;
       const values = bucket as Record<string, unknown>;
       for (const a of aggregations) {
