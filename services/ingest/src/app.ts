@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { apiRoutes, type ReadService, SearchService } from '@tracehouse/api';
+import { apiRoutes, docsPlugin, type ReadService, SearchService } from '@tracehouse/api';
 import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
@@ -22,6 +22,8 @@ export interface IngestAppOptions {
   auth?: AuthOptions;
   bodyLimitBytes?: number;
   maxBatchItems?: number;
+  /** Told about every route as it is added (tests check the API reference covers them all). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /** Builds the HTTP app from injected parts; never reads env and never listens (see main.ts). */
@@ -42,6 +44,7 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     if (body === '') done(null, undefined);
     else jsonParser(request, body as string, done);
   });
+  if (options.onRoute) app.addHook('onRoute', (route) => options.onRoute?.(route));
   await app.register(errorHandlerPlugin);
   await app.register(healthRoutes, { health: options.health });
   if (options.writes) {
@@ -51,6 +54,7 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     await app.register(spanMetricRoutes, { writes: options.writes });
     await app.register(datasetEntryRoutes, { writes: options.writes });
     await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });
+    await app.register(docsPlugin);
     if (options.reads && options.clickhouse) {
       await app.register(apiRoutes, {
         reads: options.reads,
