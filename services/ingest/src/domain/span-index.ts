@@ -57,7 +57,7 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number):
 
 /**
  * Span id → trace id for every span any ingest process acknowledged recently (docs/WRITE-PATH.md §2),
- * and the newest acknowledged write version per span, trace and dataset (the read fences, §5).
+ * and the newest acknowledged write version per span, trace and dataset (the read fences, docs/READ-PATH.md).
  * Each process consumes the whole `span-index` topic with a group of its own. A miss waits until this
  * process has read up to the topic's end offsets as of the moment of the miss, so a parent acknowledged
  * anywhere before its child arrived is found; fences always catch up first, so a read sees writes

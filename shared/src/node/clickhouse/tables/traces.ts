@@ -91,6 +91,8 @@ export async function refreshTraceSummaries(
         total_cost: 0,
         tags: {},
         received_at: 0,
+        // The tombstone reflects every span write up to now (the deletes that emptied the trace).
+        spans_version: version,
         version,
         deleted: 1,
       })),
@@ -169,8 +171,10 @@ export async function traceSummaryVersions(
   if (traceIds.length === 0) return new Map();
   try {
     const rs = await client.query({
-      query: `SELECT toString(trace_id) AS t, spans_version AS v FROM traces FINAL
-              WHERE project_id = {project:UUID} AND trace_id IN {traces:Array(UUID)}`,
+      // Not FINAL: a trace emptied by deletes has only a tombstone, and it counts as up to date.
+      query: `SELECT toString(trace_id) AS t, argMax(spans_version, version) AS v FROM traces
+              WHERE project_id = {project:UUID} AND trace_id IN {traces:Array(UUID)}
+              GROUP BY trace_id`,
       query_params: { project: projectId, traces: traceIds },
       format: 'JSONEachRow',
     });
