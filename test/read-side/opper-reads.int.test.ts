@@ -283,6 +283,30 @@ describe('Opper v2 reads', () => {
       expect([path, res.status, res.body.type]).toEqual([path, 404, 'NotFoundError']);
       expect((await anonymous.request('GET', path)).status).toBe(401);
     }
+    // Our API: the other project's search, export and analytics see nothing of this project.
+    const mine = { filter: { name: 'private' } };
+    expect(
+      (await a.request('POST', '/v2/search/spans', mine)).body.data.map((s: { id: string }) => s.id),
+    ).toEqual([span.body.id]);
+    expect((await other.request('POST', '/v2/search/spans', mine)).body.data).toEqual([]);
+    expect((await other.request('POST', '/v2/search/traces', mine)).body.data).toEqual([]);
+    expect((await other.request('POST', '/v2/analytics/metrics', { dimension: 'd' })).body.buckets).toEqual(
+      [],
+    );
+    expect((await a.request('POST', '/v2/analytics/metrics', { dimension: 'd' })).body.buckets).toHaveLength(
+      1,
+    );
+    expect((await other.request('GET', '/v2/datasets?name=private')).body.data).toEqual([]);
+    for (const [method, path] of [
+      ['POST', '/v2/search/spans'],
+      ['POST', '/v2/search/traces'],
+      ['POST', '/v2/export/spans'],
+      ['POST', '/v2/analytics/metrics'],
+      ['GET', '/v2/datasets'],
+      ['POST', '/v2/datasets'],
+    ] as const) {
+      expect([path, (await anonymous.request(method, path)).status]).toEqual([path, 401]);
+    }
     const otherList = await other.request('GET', '/v2/traces');
     expect(otherList.body.data.map((t: { id: string }) => t.id)).not.toContain(span.body.trace_id);
     expect(
