@@ -186,12 +186,15 @@ export class SpanIndex implements WriteFences {
     if (!metrics) this.#rememberRecent(entry);
     const key = keyOf(entry.project_id, entry.span_id);
     const prev = this.#entries.get(key);
-    if (entry.deleted || prev === null) {
-      // Deleted stays deleted: a write racing the delete is refused like a write to an unknown span.
+    // Deleted stays deleted (a write racing the delete is refused like a write to an unknown span),
+    // unless the span is created again (a create's entry names its parent, even when null): the
+    // writer then brings it back, and so does the index.
+    const recreated = prev === null && entry.parent_id !== undefined && !entry.deleted;
+    if (entry.deleted || (prev === null && !recreated)) {
       setBounded(this.#entries, key, null, max);
       return;
     }
-    setBounded(this.#entries, key, mergeKnown(prev, entry), max);
+    setBounded(this.#entries, key, mergeKnown(prev ?? undefined, entry), max);
   }
 
   #rememberRecent(entry: SpanIndexEntry): void {
