@@ -15,6 +15,7 @@ import {
   HealthRegistry,
   migrate,
   shutdownInOrder,
+  Telemetry,
 } from '@tracehouse/shared/node';
 import { loadWriterConfig, startWriter } from '@tracehouse/writer';
 
@@ -35,9 +36,11 @@ await migrate(connection);
 const firstKey = await createFirstKey();
 
 const health = new HealthRegistry();
-const writer = await startWriter({ config: loadWriterConfig(env), logger, health });
+// One set of Prometheus metrics for the process, served by ingest at /metrics.
+const telemetry = new Telemetry();
+const writer = await startWriter({ config: loadWriterConfig(env), logger, health, telemetry });
 const alerter = await startAlerter({ config: loadAlerterConfig(env), logger, health });
-const ingest = await startIngest({ config: ingestConfig, logger, health });
+const ingest = await startIngest({ config: ingestConfig, logger, health, telemetry });
 
 // Intake stops first, so everything acknowledged is flushed by the writer before it closes.
 exitOnSignals(

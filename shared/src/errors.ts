@@ -5,6 +5,8 @@
 export const ErrorCodes = {
   /** Input failed validation; the message names the field. */
   VALIDATION: 'TH_VALIDATION',
+  /** The request itself is unreadable (not JSON, not UTF-8, nested too deep). */
+  BAD_REQUEST: 'TH_BAD_REQUEST',
   /** Request body larger than allowed. */
   PAYLOAD_TOO_LARGE: 'TH_PAYLOAD_TOO_LARGE',
   UNAUTHORIZED: 'TH_UNAUTHORIZED',

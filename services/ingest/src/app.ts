@@ -1,10 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { apiRoutes, docsPlugin, type ReadService, SearchService } from '@tracehouse/api';
-import type { HealthRegistry, Logger } from '@tracehouse/shared/node';
+import type { HealthRegistry, Logger, Telemetry } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
+import { parseJsonBody } from './http/json-body.js';
 import { type AuthOptions, authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { type RateLimitOptions, rateLimitPlugin } from './plugins/rate-limit.js';
+import { telemetryPlugin } from './plugins/telemetry.js';
 import { healthRoutes } from './routes/health.js';
 import { datasetEntryRoutes } from './routes/v2/dataset-entries.js';
 import { ingestRoutes } from './routes/v2/ingest.js';
@@ -22,6 +25,10 @@ export interface IngestAppOptions {
   auth?: AuthOptions;
   bodyLimitBytes?: number;
   maxBatchItems?: number;
+  /** Prometheus metrics served at `/metrics` and fed by every request. */
+  telemetry?: Telemetry;
+  /** Requests per API key per window (per process); absent or max 0: no limit. */
+  rateLimit?: RateLimitOptions;
   /** Told about every route as it is added (tests check the API reference covers them all). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -37,16 +44,19 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     // Requests arriving while the server closes get 503, so clients retry elsewhere.
     return503OnClosing: true,
   });
-  // SDKs send `content-type: application/json` on bodiless DELETEs and POSTs: an empty body is no body.
-  const jsonParser = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else jsonParser(request, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
   if (options.onRoute) app.addHook('onRoute', (route) => options.onRoute?.(route));
   await app.register(errorHandlerPlugin);
   await app.register(healthRoutes, { health: options.health });
+  if (options.telemetry) await app.register(telemetryPlugin, { telemetry: options.telemetry });
+  if (options.rateLimit && options.rateLimit.max > 0) await app.register(rateLimitPlugin, options.rateLimit);
   if (options.writes) {
     if (!options.auth) throw new Error('buildIngestApp: writes need auth options');
     await app.register(authPlugin, options.auth);

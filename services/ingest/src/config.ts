@@ -31,6 +31,9 @@ export const IngestConfig = z
     INGEST_MAX_ITEMS: envInt(1_000, 1, 100_000),
     /** How long saving a just-acknowledged span waits for the writer to store it. */
     READ_YOUR_WRITES_WAIT_MS: envInt(5_000, 0, 60_000),
+    /** Requests per API key per window, per ingest process; 0 turns rate limiting off. */
+    RATE_LIMIT_MAX: envInt(0, 0, 10_000_000),
+    RATE_LIMIT_WINDOW_MS: envInt(1_000, 100, 3_600_000),
     PRODUCE_LINGER_MS: envInt(5, 0, 1_000),
     PRODUCE_MAX_BATCH_RECORDS: envInt(2_000, 1, 100_000),
     PRODUCE_MAX_BATCH_BYTES: envInt(8 * MiB, 1_024, 512 * MiB),

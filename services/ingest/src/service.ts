@@ -13,6 +13,7 @@ import {
   kafkaHealthy,
   type Logger,
   type ShutdownStep,
+  Telemetry,
 } from '@tracehouse/shared/node';
 import type { FastifyInstance } from 'fastify';
 import { Partitioners } from 'kafkajs';
@@ -36,8 +37,11 @@ export async function startIngest(options: {
   config: IngestConfig;
   logger: Logger;
   health: HealthRegistry;
+  /** Shared with the other services of the process (`npm start`); a fresh one otherwise. */
+  telemetry?: Telemetry;
 }): Promise<IngestService> {
   const { config, health } = options;
+  const telemetry = options.telemetry ?? new Telemetry();
   const logger = options.logger.child({ component: 'ingest' });
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
@@ -59,7 +63,7 @@ export async function startIngest(options: {
   });
   await producer.connect();
   const batcher = new ProduceBatcher({
-    send: kafkaSender(producer, config.PRODUCE_TIMEOUT_MS),
+    send: kafkaSender(producer, config.PRODUCE_TIMEOUT_MS, telemetry),
     lingerMs: config.PRODUCE_LINGER_MS,
     maxBatchRecords: config.PRODUCE_MAX_BATCH_RECORDS,
     maxBatchBytes: config.PRODUCE_MAX_BATCH_BYTES,
@@ -114,6 +118,8 @@ export async function startIngest(options: {
     reads,
     clickhouse,
     auth: { findProjectId: (hash) => findProjectIdByKeyHash(clickhouse, hash), localProjectId },
+    telemetry,
+    rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     maxBatchItems: config.INGEST_MAX_ITEMS,
   });

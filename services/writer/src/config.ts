@@ -19,6 +19,8 @@ export const WriterConfig = z
     BATCH_MAX_DELAY_MS: envInt(500, 0, 60_000),
     /** Recently written span/metric states kept to merge later events without a read. */
     WRITER_CACHE_MAX_BYTES: envInt(256 * MiB, 0, 16_384 * MiB),
+    /** How often the consumer lag gauge (`/metrics`) is refreshed. */
+    LAG_POLL_MS: envInt(5_000, 500, 300_000),
     RETRY_MIN_MS: envInt(200, 1, 60_000),
     RETRY_MAX_MS: envInt(10_000, 1, 600_000),
   })

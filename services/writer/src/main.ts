@@ -13,4 +13,5 @@ await runHeadless({
   health,
   logger,
   shutdownSteps: writer.shutdownSteps,
+  telemetry: writer.telemetry,
 });

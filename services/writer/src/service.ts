@@ -18,6 +18,7 @@ import {
   loadSpanRows,
   refreshTraceSummaries,
   type ShutdownStep,
+  Telemetry,
   toKafkaAppError,
 } from '@tracehouse/shared/node';
 import type { WriterConfig } from './config.js';
@@ -28,9 +29,11 @@ import type { EntryState } from './domain/entry-state.js';
 import type { MetricState } from './domain/metric-state.js';
 import type { SpanState } from './domain/span-state.js';
 import { StateCache } from './domain/state-cache.js';
+import { LagGauge } from './lag-gauge.js';
 
 export interface WriterService {
   loop: ConsumerLoop;
+  telemetry: Telemetry;
   shutdownSteps: ShutdownStep[];
 }
 
@@ -44,8 +47,11 @@ export async function startWriter(options: {
   config: WriterConfig;
   logger: Logger;
   health: HealthRegistry;
+  /** Shared with the other services of the process (`npm start`); a fresh one otherwise. */
+  telemetry?: Telemetry;
 }): Promise<WriterService> {
   const { config, health } = options;
+  const telemetry = options.telemetry ?? new Telemetry();
   const logger = options.logger.child({ component: 'writer' });
   const topics = topicNames(config.TOPIC_PREFIX);
   const clickhouse = createClickHouse({
@@ -80,6 +86,7 @@ export async function startWriter(options: {
         acks: -1,
         messages: letters.map((l) => ({ key: l.key, value: JSON.stringify(l) })),
       });
+      telemetry.deadLetters.inc(letters.length);
       logger.warn(
         { count: letters.length, reasons: letters.slice(0, 3).map((l) => l.reason) },
         'messages sent to the dead-letter topic',
@@ -129,16 +136,34 @@ export async function startWriter(options: {
     logger,
     retryMinMs: config.RETRY_MIN_MS,
     retryMaxMs: config.RETRY_MAX_MS,
-    onBatch: (result, items, ms) => logger.debug({ ...result, items, ms }, 'batch written'),
+    onBatch: (result, items, ms) => {
+      telemetry.writerBatchItems.observe(items);
+      telemetry.writerBatchSeconds.observe(ms / 1000);
+      telemetry.writerRows.inc({ table: 'spans' }, result.spans);
+      telemetry.writerRows.inc({ table: 'span_metrics' }, result.metrics);
+      telemetry.writerRows.inc({ table: 'dataset_entries' }, result.entries);
+      telemetry.writerRows.inc({ table: 'traces' }, result.traces);
+      logger.debug({ ...result, items, ms }, 'batch written');
+    },
   });
   await loop.start();
+  const lag = new LagGauge({
+    admin,
+    groupId: config.WRITER_GROUP_ID,
+    topics: [topics.spans, topics.metrics, topics.datasets],
+    gauge: telemetry.consumerLag,
+    logger,
+  });
+  lag.start(config.LAG_POLL_MS);
 
   health.register('writer.consumer', () => loop.running && loop.stalledMs < 5_000);
   health.register('writer.clickhouse', () => clickhouseHealthy(clickhouse));
   health.register('writer.kafka', () => kafkaHealthy(admin));
   return {
     loop,
+    telemetry,
     shutdownSteps: [
+      { name: 'writer: stop measuring lag', run: async () => lag.stop() },
       { name: 'writer: stop consuming, write and commit the last batch', run: () => loop.stop() },
       { name: 'writer: disconnect producer', run: () => producer.disconnect() },
       { name: 'writer: disconnect Kafka admin', run: () => admin.disconnect() },

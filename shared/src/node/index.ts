@@ -7,3 +7,4 @@ export * from './kafka/index.js';
 export * from './logger.js';
 export * from './run-headless.js';
 export * from './shutdown.js';
+export * from './telemetry.js';

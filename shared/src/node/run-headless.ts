@@ -2,6 +2,7 @@ import type { HealthRegistry } from './health.js';
 import { serveHealth } from './health-server.js';
 import type { Logger } from './logger.js';
 import { exitOnSignals, type ShutdownStep, shutdownInOrder } from './shutdown.js';
+import type { Telemetry } from './telemetry.js';
 
 /**
  * Runs a service that has no HTTP API of its own (writer, alerter) as its own process:
@@ -14,6 +15,7 @@ export async function runHeadless(options: {
   health: HealthRegistry;
   logger: Logger;
   shutdownSteps: ShutdownStep[];
+  telemetry?: Telemetry;
 }): Promise<void> {
   const { logger } = options;
   const server = await serveHealth(options);

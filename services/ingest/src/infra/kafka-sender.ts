@@ -1,5 +1,5 @@
 import { AppError, ErrorCodes } from '@tracehouse/shared';
-import { toKafkaAppError } from '@tracehouse/shared/node';
+import { type Telemetry, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Producer } from 'kafkajs';
 import type { OutRecord } from '../domain/produce-batcher.js';
 
@@ -9,8 +9,13 @@ import type { OutRecord } from '../domain/produce-batcher.js';
  * up as back-pressure instead of hung requests. A late success then only duplicates what the client
  * retries, which versions and ids make harmless.
  */
-export function kafkaSender(producer: Producer, timeoutMs: number): (records: OutRecord[]) => Promise<void> {
+export function kafkaSender(
+  producer: Producer,
+  timeoutMs: number,
+  telemetry?: Telemetry,
+): (records: OutRecord[]) => Promise<void> {
   return async (records) => {
+    const stopTimer = telemetry?.produceSeconds.startTimer();
     const byTopic = new Map<string, { key: string; value: string }[]>();
     for (const { topic, key, value } of records) {
       const messages = byTopic.get(topic) ?? [];
@@ -37,7 +42,13 @@ export function kafkaSender(producer: Producer, timeoutMs: number): (records: Ou
         }),
         timeout,
       ]);
+      stopTimer?.({ outcome: 'ok' });
+      for (const [topic, messages] of byTopic) {
+        // `<prefix>.spans` → spans: one label per kind, whatever the prefix.
+        telemetry?.producedRecords.inc({ kind: topic.slice(topic.lastIndexOf('.') + 1) }, messages.length);
+      }
     } catch (err) {
+      stopTimer?.({ outcome: 'error' });
       throw toKafkaAppError(err, 'producing');
     } finally {
       clearTimeout(timer);

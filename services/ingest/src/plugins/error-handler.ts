@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.VALIDATION]: 422,
+  [ErrorCodes.BAD_REQUEST]: 400,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.NOT_FOUND]: 404,
