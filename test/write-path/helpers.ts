@@ -1,4 +1,6 @@
+import type { Stack } from '@tracehouse/test-support/stack';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 
 /** A parsed JSON response body; tests read fields from it freely. */
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in tests
@@ -78,4 +80,25 @@ export async function postTrace(
     posted.push({ id: res.body.id, traceId: res.body.trace_id, parentId: parent?.id ?? null });
   }
   return posted;
+}
+
+/** Span ids the API acknowledged (200), whatever happened around them. */
+export type Acked = Set<string>;
+
+/** Every acknowledged span is stored exactly once, and nothing else is. */
+export async function expectExactly(stack: Stack, acked: Acked) {
+  const counts = await stack.eventually(
+    () => stack.spanCounts(),
+    (c) => c.unique >= acked.size,
+    120_000,
+  );
+  expect(counts).toEqual({ rows: acked.size, unique: acked.size });
+  // And they are the acknowledged ones, not others.
+  const rs = await stack.clickhouse.query({
+    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    query_params: { p: stack.projectId },
+    format: 'JSONEachRow',
+  });
+  const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
+  expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
 }

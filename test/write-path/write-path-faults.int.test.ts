@@ -3,27 +3,7 @@ import { testKafka } from '@tracehouse/test-support/clients';
 import { dedicatedClickHouse } from '@tracehouse/test-support/dedicated';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpClient, injectClient, pool, postTrace } from './helpers.js';
-
-/** Span ids the API acknowledged (200), whatever happened around them. */
-type Acked = Set<string>;
-
-async function expectExactly(stack: Stack, acked: Acked) {
-  const counts = await stack.eventually(
-    () => stack.spanCounts(),
-    (c) => c.unique >= acked.size,
-    120_000,
-  );
-  expect(counts).toEqual({ rows: acked.size, unique: acked.size });
-  // And they are the acknowledged ones, not others.
-  const rs = await stack.clickhouse.query({
-    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
-    query_params: { p: stack.projectId },
-    format: 'JSONEachRow',
-  });
-  const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
-  expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
-}
+import { type Acked, expectExactly, httpClient, injectClient, pool, postTrace } from './helpers.js';
 
 describe('write path under faults', () => {
   let stack: Stack | undefined;
