@@ -1,1 +1,6 @@
-export {};
+export { Tracehouse, type TracehouseOptions } from './client.js';
+export { TracehouseError } from './errors.js';
+export { BatchExporter, type ExporterOptions, type IngestResult } from './export/exporter.js';
+export type { List, Page } from './resources/pages.js';
+export { type EndOptions, SpanHandle, type SpanOptions } from './tracing/span-handle.js';
+export type { RunOptions } from './tracing/tracer.js';

@@ -5,3 +5,4 @@ export * from './opper-reads.js';
 export * from './opper-spans.js';
 export * from './params.js';
 export * from './search.js';
+export type * from './inputs.js';

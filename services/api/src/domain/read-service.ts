@@ -257,6 +257,13 @@ export class ReadService {
   }
 
   async listDatasets(projectId: string, page: Page & { name?: string }): Promise<ListOf<DatasetView>> {
+    if (page.name !== undefined) {
+      // By name: the dataset a write just created (e.g. by save_examples) is listed at once.
+      const id = await this.#o.datasetIdFor(projectId, page.name);
+      await this.#freshDataset(projectId, id).catch((err: unknown) => {
+        if (!AppError.is(err, ErrorCodes.NOT_FOUND)) throw err;
+      });
+    }
     const { total, datasets } = await listDatasets(this.#o.clickhouse, projectId, page);
     return { meta: { total_count: total }, data: datasets };
   }
