@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { dedicatedKafka } from '@tracehouse/test-support/dedicated';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Acked, expectExactly, httpClient, injectClient, pool } from '../write-path/helpers.js';
+import { type Acked, expectAckedOnce, httpClient, injectClient, pool } from '../write-path/helpers.js';
 
 /** The faults the write-path suite does not cover: ingest SIGKILL under load, a Kafka broker restart. */
 describe('faults: ingest killed, broker restarted', () => {
@@ -11,12 +12,13 @@ describe('faults: ingest killed, broker restarted', () => {
     stack = undefined;
   });
 
-  it('ingest killed with SIGKILL under load and restarted: every acknowledged span once, nothing else', async () => {
+  it('ingest killed with SIGKILL under load and restarted: every acknowledged span once, nothing never sent', async () => {
     stack = await Stack.create();
     await stack.startWriter();
     let ingest = await stack.spawn('ingest');
     let client = httpClient(ingest.url, stack.apiKey);
     const acked: Acked = new Set();
+    const attempted = new Set<string>();
     let failed = 0;
     let restart: Promise<void> | undefined;
     await pool([...Array(3_000).keys()], 32, async (i) => {
@@ -28,8 +30,10 @@ describe('faults: ingest killed, broker restarted', () => {
         })();
       }
       if (i > 1_000) await restart;
+      const id = randomUUID();
+      attempted.add(id);
       try {
-        const res = await client.request('POST', '/v2/spans', { name: `span-${i}`, input: { i } });
+        const res = await client.request('POST', '/v2/spans', { id, name: `span-${i}`, input: { i } });
         if (res.status === 200) acked.add(res.body.id);
         else failed++;
       } catch {
@@ -38,7 +42,9 @@ describe('faults: ingest killed, broker restarted', () => {
     });
     expect(ingest.child.exitCode).toBeNull(); // the new one runs
     expect(acked.size).toBeGreaterThan(2_000);
-    await expectExactly(stack, acked);
+    // Requests in flight at the kill may have reached Kafka without an answer: stored, never acknowledged.
+    const stored = await expectAckedOnce(stack, acked, attempted);
+    expect(stored - acked.size).toBeLessThanOrEqual(failed);
   });
 
   it('Kafka broker restarted while ingest goes on: 503s while it is down, every acknowledged span once', async () => {
@@ -51,10 +57,13 @@ describe('faults: ingest killed, broker restarted', () => {
       const api = injectClient((await stack.startIngest()).app, stack.apiKey);
       await stack.startWriter();
       const acked: Acked = new Set();
+      const attempted = new Set<string>();
       const statuses = new Map<number, number>();
       const post = async (n: number) =>
         pool([...Array(n).keys()], 8, async (i) => {
-          const res = await api.request('POST', '/v2/spans', { name: `b-${i}` });
+          const id = randomUUID();
+          attempted.add(id);
+          const res = await api.request('POST', '/v2/spans', { id, name: `b-${i}` });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 200) acked.add(res.body.id);
         });
@@ -69,7 +78,8 @@ describe('faults: ingest killed, broker restarted', () => {
       while (acked.size < before + 500 && Date.now() < deadline) await post(100);
       expect(acked.size).toBeGreaterThanOrEqual(before + 500);
       expect([...statuses.keys()].every((s) => s === 200 || s === 503)).toBe(true);
-      await expectExactly(stack, acked);
+      // A send that timed out (503) may still land once the broker is back: stored, not acknowledged.
+      await expectAckedOnce(stack, acked, attempted);
     } finally {
       await stack?.close();
       stack = undefined;

@@ -102,3 +102,25 @@ export async function expectExactly(stack: Stack, acked: Acked) {
   const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
   expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
 }
+
+/**
+ * Where requests can die unanswered (SIGKILL, produce timeouts): every acknowledged span is stored,
+ * nothing is stored twice, and nothing is stored that was never sent. Returns how many are stored.
+ */
+export async function expectAckedOnce(stack: Stack, acked: Acked, attempted: Set<string>): Promise<number> {
+  const counts = await stack.eventually(
+    () => stack.spanCounts(),
+    (c) => c.unique >= acked.size,
+    120_000,
+  );
+  expect(counts.rows).toBe(counts.unique);
+  const rs = await stack.clickhouse.query({
+    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    query_params: { p: stack.projectId },
+    format: 'JSONEachRow',
+  });
+  const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
+  expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
+  expect([...stored].filter((id) => !attempted.has(id))).toEqual([]);
+  return stored.size;
+}
