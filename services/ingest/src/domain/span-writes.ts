@@ -19,16 +19,20 @@ export interface WriteContext {
   ioMaxBytes: number;
 }
 
-/** Encodes a span's input/output as JSON text, refusing oversized values by field name. */
-export function jsonText(value: unknown, field: string, maxBytes: number): string | null {
-  if (value === undefined || value === null) return null;
-  const text = JSON.stringify(value);
+/** Refuses a text larger than `maxBytes`, naming the field. */
+export function sizedText(text: string, field: string, maxBytes: number): string {
   if (Buffer.byteLength(text) > maxBytes) {
     throw new AppError(ErrorCodes.VALIDATION, `${field}: must be at most ${maxBytes} bytes as JSON`, {
       details: { field, maxBytes },
     });
   }
   return text;
+}
+
+/** Encodes a span's input/output as JSON text, refusing oversized values by field name. */
+export function jsonText(value: unknown, field: string, maxBytes: number): string | null {
+  if (value === undefined || value === null) return null;
+  return sizedText(JSON.stringify(value), field, maxBytes);
 }
 
 const mergedMeta = (meta?: Record<string, unknown> | null, metadata?: Record<string, unknown> | null) =>

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
-  type CreateDatasetEntryRequest,
   type CreateMetricRequest,
   type CreateSpanRequest,
-  type DatasetEntryDeleteEvent,
-  type DatasetEntryPatchEvent,
-  type DatasetEntryUpsertEvent,
   type DatasetEntryView,
-  type DatasetIndexEntry,
   datasetIdFor,
   ErrorCodes,
   type FeedbackRequest,
@@ -25,15 +20,10 @@ import {
   type UpdateMetricRequest,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
+import { DatasetWrites, entryUpsert } from './dataset-writes.js';
 import type { OutRecord } from './produce-batcher.js';
 import type { KnownSpan } from './span-index.js';
-import {
-  jsonText,
-  spanPatchEvent,
-  spanUpsertEvent,
-  spanWriteResponse,
-  type WriteContext,
-} from './span-writes.js';
+import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
 import type { VersionClock } from './version-clock.js';
 
 export interface WriteServiceDeps {
@@ -74,16 +64,6 @@ function asText(json: string | null): string | null {
   return typeof value === 'string' ? value : json;
 }
 
-/** A dataset entry field from a request: strings as they are, other JSON as its text, null as null. */
-function entryText(value: unknown, field: string, maxBytes: number): string | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value === 'string') {
-    if (typeof value === 'string' && Buffer.byteLength(value) > maxBytes) jsonText(value, field, maxBytes);
-    return value;
-  }
-  return jsonText(value, field, maxBytes);
-}
-
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
 
 /** What one write will send, and what it answers once Kafka has it. */
@@ -104,7 +84,12 @@ export type BatchScope = Map<string, KnownSpan | null>;
  * Events of one trace share a key (the trace id), so they stay in order on one partition.
  */
 export class WriteService {
-  constructor(private readonly deps: WriteServiceDeps) {}
+  /** Dataset entry writes (`POST /v2/datasets/{id}`, entry updates and deletes). */
+  readonly datasets: DatasetWrites;
+
+  constructor(private readonly deps: WriteServiceDeps) {
+    this.datasets = new DatasetWrites({ ...deps, context: (projectId) => this.#context(projectId) });
+  }
 
   #context(projectId: string): WriteContext {
     const now = this.deps.now?.() ?? new Date();
@@ -292,28 +277,12 @@ export class WriteService {
       expected: null,
       comment: options.comment ?? null,
     };
-    const event: DatasetEntryUpsertEvent = {
-      v: 1,
-      kind: 'dataset.entry.upsert',
-      version: ctx.version,
-      project_id: projectId,
+    const { record, entry, event } = entryUpsert(this.deps.topics, ctx, { datasetId, name, spanId, fields });
+    return this.#plan([record], [entry], {
       dataset_id: datasetId,
-      id: randomUUID(),
-      received_at: ctx.receivedAt,
-      created_at: ctx.receivedAt,
-      dataset_name: name,
-      span_id: spanId,
-      fields,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
-      [this.#datasetEntry(ctx, datasetId, name)],
-      {
-        dataset_id: datasetId,
-        dataset_entry_id: event.id,
-        ...fields,
-      },
-    );
+      dataset_entry_id: event.id,
+      ...fields,
+    });
   }
 
   async planDeleteSpan(projectId: string, spanId: string, scope?: BatchScope): Promise<Plan<undefined>> {
@@ -413,132 +382,5 @@ export class WriteService {
       event: { ...base, kind: 'metric.delete' },
       result: undefined,
     }));
-  }
-
-  #datasetEntry(ctx: WriteContext, datasetId: string, name: string): DatasetIndexEntry {
-    return {
-      v: 1,
-      kind: 'dataset',
-      project_id: ctx.projectId,
-      dataset_id: datasetId,
-      name,
-      version: ctx.version,
-    };
-  }
-
-  async #datasetName(projectId: string, datasetId: string): Promise<string> {
-    const name = await this.deps.findDatasetName(projectId, datasetId);
-    if (name === undefined) throw new AppError(ErrorCodes.NOT_FOUND, 'Dataset not found');
-    return name;
-  }
-
-  #entryFields(req: CreateDatasetEntryRequest): DatasetEntryPatchEvent['fields'] {
-    const max = this.deps.ioMaxBytes;
-    const fields: DatasetEntryPatchEvent['fields'] = {};
-    for (const key of ['input', 'output', 'expected'] as const) {
-      const text = entryText(req[key], key, max);
-      if (text !== undefined) fields[key] = text;
-    }
-    if (req.comment !== undefined) fields.comment = req.comment;
-    return fields;
-  }
-
-  /** `POST /v2/datasets/{dataset_id}`: a new entry in an existing dataset. */
-  async planCreateDatasetEntry(
-    projectId: string,
-    datasetId: string,
-    req: CreateDatasetEntryRequest,
-  ): Promise<Plan<DatasetEntryView>> {
-    const name = await this.#datasetName(projectId, datasetId);
-    const ctx = this.#context(projectId);
-    const given = this.#entryFields(req);
-    const fields = {
-      input: given.input ?? null,
-      output: given.output ?? null,
-      expected: given.expected ?? null,
-      comment: given.comment ?? null,
-    };
-    const event: DatasetEntryUpsertEvent = {
-      v: 1,
-      kind: 'dataset.entry.upsert',
-      version: ctx.version,
-      project_id: projectId,
-      dataset_id: datasetId,
-      id: randomUUID(),
-      received_at: ctx.receivedAt,
-      created_at: ctx.receivedAt,
-      dataset_name: name,
-      span_id: null,
-      fields,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
-      [this.#datasetEntry(ctx, datasetId, name)],
-      {
-        id: event.id,
-        dataset_id: datasetId,
-        span_id: null,
-        created_at: ctx.receivedAt,
-        ...fields,
-        input: fields.input ?? '',
-        output: fields.output ?? '',
-      },
-    );
-  }
-
-  async planUpdateDatasetEntry(
-    projectId: string,
-    datasetId: string,
-    entryId: string,
-    req: CreateDatasetEntryRequest,
-  ): Promise<Plan<DatasetEntryView>> {
-    const name = await this.#datasetName(projectId, datasetId);
-    const current = await this.deps.findDatasetEntry(projectId, datasetId, entryId);
-    if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Dataset entry not found');
-    const ctx = this.#context(projectId);
-    const fields = this.#entryFields(req);
-    const event: DatasetEntryPatchEvent = {
-      v: 1,
-      kind: 'dataset.entry.patch',
-      version: ctx.version,
-      project_id: projectId,
-      dataset_id: datasetId,
-      id: entryId,
-      received_at: ctx.receivedAt,
-      fields,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
-      [this.#datasetEntry(ctx, datasetId, name)],
-      {
-        ...current,
-        ...fields,
-        input: fields.input ?? current.input,
-        output: fields.output ?? current.output,
-      },
-    );
-  }
-
-  async planDeleteDatasetEntry(
-    projectId: string,
-    datasetId: string,
-    entryId: string,
-  ): Promise<Plan<undefined>> {
-    const name = await this.#datasetName(projectId, datasetId);
-    const ctx = this.#context(projectId);
-    const event: DatasetEntryDeleteEvent = {
-      v: 1,
-      kind: 'dataset.entry.delete',
-      version: ctx.version,
-      project_id: projectId,
-      dataset_id: datasetId,
-      id: entryId,
-      received_at: ctx.receivedAt,
-    };
-    return this.#plan(
-      [{ topic: this.deps.topics.datasets, key: datasetId, value: JSON.stringify(event) }],
-      [this.#datasetEntry(ctx, datasetId, name)],
-      undefined,
-    );
   }
 }

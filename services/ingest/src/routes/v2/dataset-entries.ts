@@ -13,18 +13,18 @@ export const datasetEntryRoutes: FastifyPluginAsync<{ writes: WriteService }> = 
   app.post('/v2/datasets/:dataset_id', async (request) => {
     const { dataset_id } = parseInput(DatasetParams, request.params, 'path');
     const body = parseInput(CreateDatasetEntryRequest, request.body ?? {}, 'body');
-    return writes.run(writes.planCreateDatasetEntry(request.projectId, dataset_id, body));
+    return writes.run(writes.datasets.planCreateEntry(request.projectId, dataset_id, body));
   });
 
   app.patch('/v2/datasets/:dataset_id/entries/:entry_id', async (request) => {
     const { dataset_id, entry_id } = parseInput(DatasetEntryParams, request.params, 'path');
     const body = parseInput(UpdateDatasetEntryRequest, request.body ?? {}, 'body');
-    return writes.run(writes.planUpdateDatasetEntry(request.projectId, dataset_id, entry_id, body));
+    return writes.run(writes.datasets.planUpdateEntry(request.projectId, dataset_id, entry_id, body));
   });
 
   app.delete('/v2/datasets/:dataset_id/entries/:entry_id', async (request, reply) => {
     const { dataset_id, entry_id } = parseInput(DatasetEntryParams, request.params, 'path');
-    await writes.run(writes.planDeleteDatasetEntry(request.projectId, dataset_id, entry_id));
+    await writes.run(writes.datasets.planDeleteEntry(request.projectId, dataset_id, entry_id));
     return reply.code(204).send();
   });
 };
