@@ -1,5 +1,5 @@
 import { Limits } from '@tracehouse/shared';
-import { envBool, envInt, infraEnvShape, loadConfig } from '@tracehouse/shared/node';
+import { envInt, infraEnvShape, loadConfig, topicsEnvShape } from '@tracehouse/shared/node';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -11,18 +11,9 @@ export const IngestConfig = z
     PORT: envInt(8080, 0, 65535),
     /** Requests without an Authorization header go to this project (single-project local mode). */
     LOCAL_PROJECT: z.string().min(1).max(256).optional(),
-    TOPIC_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .default('tracehouse'),
-    CREATE_TOPICS: envBool(true),
-    SPANS_PARTITIONS: envInt(6, 1, 1024),
-    METRICS_PARTITIONS: envInt(3, 1, 1024),
-    SPAN_INDEX_PARTITIONS: envInt(3, 1, 1024),
-    /** How long span-index entries stay on the topic (older lookups go to ClickHouse). */
-    SPAN_INDEX_RETENTION_MS: envInt(60 * 60_000, 60_000, 7 * 24 * 60 * 60_000),
-    SPAN_INDEX_REPLAY_MS: envInt(10 * 60_000, 0, 24 * 60 * 60_000),
+    ...topicsEnvShape,
     SPAN_INDEX_MAX_ENTRIES: envInt(1_000_000, 1_000, 50_000_000),
+    SPAN_INDEX_REPLAY_MS: envInt(10 * 60_000, 0, 24 * 60 * 60_000),
     SPAN_INDEX_CATCH_UP_MS: envInt(3_000, 10, 60_000),
     /** Largest span input/output, as JSON text. */
     IO_MAX_BYTES: envInt(Limits.defaultIoMaxBytes, 1_024, 64 * MiB),
@@ -46,6 +37,10 @@ export const IngestConfig = z
   .refine((c) => c.BODY_LIMIT_BYTES >= 2 * c.IO_MAX_BYTES, {
     path: ['BODY_LIMIT_BYTES'],
     message: 'must be at least twice IO_MAX_BYTES (a span carries an input and an output)',
+  })
+  .refine((c) => c.TOPIC_MAX_MESSAGE_BYTES > Math.max(c.PRODUCE_MAX_BATCH_BYTES, c.BODY_LIMIT_BYTES), {
+    path: ['TOPIC_MAX_MESSAGE_BYTES'],
+    message: 'must exceed PRODUCE_MAX_BATCH_BYTES and BODY_LIMIT_BYTES (a batch or a span must fit a topic)',
   });
 export type IngestConfig = z.output<typeof IngestConfig>;
 

@@ -7,6 +7,7 @@ import {
   createClickHouse,
   createKafka,
   ensureProject,
+  ensureTracehouseTopics,
   findProjectIdByKeyHash,
   findSpanLocation,
   type HealthRegistry,
@@ -24,7 +25,6 @@ import { SpanIndex } from './domain/span-index.js';
 import { VersionClock } from './domain/version-clock.js';
 import { WriteService } from './domain/write-service.js';
 import { kafkaSender } from './infra/kafka-sender.js';
-import { createTopics } from './infra/topics.js';
 
 export interface IngestService {
   app: FastifyInstance;
@@ -54,7 +54,7 @@ export async function startIngest(options: {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = await createTopics(admin, config);
+  const topics = await ensureTracehouseTopics(admin, config);
 
   const producer = kafka.producer({
     idempotent: true,

@@ -1,4 +1,4 @@
-import { envInt, infraEnvShape, loadConfig } from '@tracehouse/shared/node';
+import { envInt, infraEnvShape, loadConfig, topicsEnvShape } from '@tracehouse/shared/node';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -9,10 +9,7 @@ export const WriterConfig = z
     HOST: z.string().min(1).default('127.0.0.1'),
     /** Health endpoint when the writer runs alone. */
     WRITER_HEALTH_PORT: envInt(8081, 0, 65535),
-    TOPIC_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .default('tracehouse'),
+    ...topicsEnvShape,
     WRITER_GROUP_ID: z.string().min(1).default('tracehouse-writer'),
     BATCH_MAX_ROWS: envInt(10_000, 1, 1_000_000),
     BATCH_MAX_BYTES: envInt(8 * MiB, 1_024, 1_024 * MiB),

@@ -5,7 +5,7 @@ import {
   createClickHouse,
   createKafka,
   deleteMetricsOfSpans,
-  ensureTopics,
+  ensureTracehouseTopics,
   type HealthRegistry,
   insertDatasetEntries,
   insertDatasets,
@@ -67,15 +67,8 @@ export async function startWriter(options: {
   });
   const admin = kafka.admin();
   await admin.connect();
-  // Ingest creates these with the configured partitions; the writer only makes sure they exist.
-  await ensureTopics(
-    admin,
-    [topics.spans, topics.metrics, topics.datasets, topics.deadLetter].map((topic) => ({
-      topic,
-      numPartitions: 1,
-      replicationFactor: -1,
-    })),
-  );
+  // Whichever service starts first creates the topics, with the configured partitions and sizes.
+  await ensureTracehouseTopics(admin, config);
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

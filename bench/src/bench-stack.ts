@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { freePort, repoRoot } from '@tracehouse/local-services';
+import { createApiKey, createClickHouse, ensureProject, type Logger, migrate } from '@tracehouse/shared/node';
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The pipeline under test, each service in its own process (so its CPU and memory are its own), on a
+ * database and topic prefix of this run only.
+ */
+export class BenchStack {
+  readonly services: ServiceProcess[] = [];
+  apiKey = '';
+  projectId = '';
+
+  private constructor(
+    readonly env: Record<string, string>,
+    readonly clickhouse: ClickHouseClient,
+  ) {}
+
+  static async create(
+    base: { kafkaBrokers: string; clickhouseUrl: string },
+    logger: Logger,
+  ): Promise<BenchStack> {
+    const run = `bench_${Date.now().toString(36)}`;
+    const env = {
+      KAFKA_BROKERS: base.kafkaBrokers,
+      CLICKHOUSE_URL: base.clickhouseUrl,
+      CLICKHOUSE_DATABASE: run,
+      TOPIC_PREFIX: run,
+      WRITER_GROUP_ID: `${run}-writer`,
+      LOG_LEVEL: 'warn',
+    };
+    await migrate({ url: base.clickhouseUrl, database: run, logger });
+    const clickhouse = createClickHouse({ url: base.clickhouseUrl, database: run, logger });
+    const stack = new BenchStack(env, clickhouse);
+    const project = await ensureProject(clickhouse, 'bench');
+    stack.projectId = project.id;
+    stack.apiKey = (await createApiKey(clickhouse, project.id)).key;
+    return stack;
+  }
+
+  async spawn(service: 'ingest' | 'writer', env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        // BENCH_CPU_PROF=<dir>: a V8 CPU profile per service, written when it exits (docs/BENCHMARKS.md).
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        '--import',
+        'tsx',
+        '--conditions=development',
+        join(repoRoot, 'services', service, 'src', 'main.ts'),
+      ],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          ...this.env,
+          ...env,
+          [service === 'ingest' ? 'PORT' : 'WRITER_HEALTH_PORT']: String(port),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let errors = '';
+    child.stderr?.on('data', (d) => {
+      errors = (errors + d).slice(-4_000);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`${service} did not start: ${errors}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const proc: ServiceProcess = {
+      name: service,
+      url,
+      child,
+      stop: async () => {
+        if (child.exitCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+    this.services.push(proc);
+    return proc;
+  }
+
+  /** Stored spans of the run (live rows, every version folded). */
+  async storedSpans(): Promise<number> {
+    const rs = await this.clickhouse.query({
+      query: `SELECT count() AS n FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+      query_params: { p: this.projectId },
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.services.splice(0).reverse()) await s.stop();
+    await this.clickhouse.command({
+      query: 'DROP DATABASE IF EXISTS {db:Identifier}',
+      query_params: { db: this.env.CLICKHOUSE_DATABASE! },
+    });
+    await this.clickhouse.close();
+  }
+}

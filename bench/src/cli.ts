@@ -1,0 +1,235 @@
+// `npm run bench [-- --profile=realistic|small|both --seconds=60 --rate=0 --short]`
+// Measures the pipeline (ingest → Kafka → writer → ClickHouse, each in its own process) against raw
+// baselines of its parts on the same Kafka and ClickHouse, prints a table and writes bench/results/.
+// Exits non-zero when a span is lost or duplicated, or a step fails; never because of speed.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot, servicesStatus, servicesUp } from '@tracehouse/local-services';
+import { createLogger } from '@tracehouse/shared/node';
+import { clickhouseBaseline, kafkaBaseline } from './baselines.js';
+import { BenchStack } from './bench-stack.js';
+import { percentile, timeCalls, VisibilityProbe } from './probes.js';
+import { ProcWatch } from './proc-stats.js';
+import type { ProfileName } from './profiles.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const short = args.short === 'true';
+const profiles: ProfileName[] =
+  (args.profile ?? 'both') === 'both' ? ['realistic', 'small'] : [args.profile as ProfileName];
+const seconds = Number(args.seconds ?? (short ? 10 : 60));
+const rate = Number(args.rate ?? 0);
+const baselineSeconds = short ? 3 : 15;
+const logger = createLogger({ name: 'bench', level: 'warn' });
+
+const endpoints = await servicesUp({ env: process.env });
+const pids = Object.fromEntries(
+  (await servicesStatus({ env: process.env })).filter((s) => s.pid).map((s) => [s.name, s.pid!]),
+);
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+let failures = 0;
+
+for (const profile of profiles) {
+  const stack = await BenchStack.create(
+    { kafkaBrokers: endpoints.kafkaBrokers.join(','), clickhouseUrl: endpoints.clickhouseUrl },
+    logger,
+  );
+  try {
+    const result = await runProfile(stack, profile);
+    report(profile, result);
+  } catch (err) {
+    failures++;
+    process.stderr.write(`bench ${profile} failed: ${err instanceof Error ? err.stack : err}\n`);
+  } finally {
+    await stack.close().catch(() => {});
+  }
+}
+process.exit(failures > 0 ? 1 : 0);
+
+async function runProfile(stack: BenchStack, profile: ProfileName) {
+  // Baselines first, on the same rows, Kafka and ClickHouse.
+  const clickhouse = await clickhouseBaseline(stack.clickhouse, profile, stack.projectId, baselineSeconds);
+  const kafka = await kafkaBaseline(
+    endpoints.kafkaBrokers,
+    `${stack.env.TOPIC_PREFIX}.baseline`,
+    profile,
+    baselineSeconds,
+    logger,
+  );
+
+  const writer = await stack.spawn('writer');
+  const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
+  const watch = new ProcWatch({ ...pids, ingest: ingest.child.pid!, writer: writer.child.pid! });
+  const probe = new VisibilityProbe(stack);
+  probe.start();
+  watch.start();
+  const started = Date.now();
+  const load = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'bench', 'src', 'load.ts'),
+      `--url=${ingest.url}`,
+      `--key=${stack.apiKey}`,
+      `--profile=${profile}`,
+      `--seconds=${seconds}`,
+      `--rate=${rate}`,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let done:
+    | { accepted: number; rejected: number; failed: number; bytes: number; seconds: number }
+    | undefined;
+  for await (const line of createInterface({ input: load.stdout! })) {
+    const msg = JSON.parse(line) as LoadMessage;
+    if (msg.type === 'sample') probe.add(msg);
+    else done = msg;
+  }
+  if (!done) throw new Error('the load generator ended without a report');
+  const loadPid = load.pid;
+  const acceptedAt = Date.now();
+
+  // Everything acknowledged must arrive, once.
+  let stored = await stack.storedSpans();
+  const deadline = Date.now() + 300_000;
+  while (stored < done.accepted && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    stored = await stack.storedSpans();
+  }
+  const storedAt = Date.now();
+  await probe.drain(30_000);
+  const resources = watch.stop();
+  if (stored !== done.accepted) {
+    failures++;
+    process.stderr.write(`LOST OR DUPLICATED: ${done.accepted} acknowledged, ${stored} stored\n`);
+  }
+
+  // Query latency at the size reached.
+  const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
+  const traceIds = await sampleTraces(stack, 50);
+  if (traceIds.length === 0) throw new Error(`no traces stored (${JSON.stringify(done)}, ${stored} stored)`);
+  const n = short ? 10 : 50;
+  const queries = {
+    searchTwoTags: await timeCalls(n, () =>
+      fetch(`${ingest.url}/v2/search/traces`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ filter: { tags: { environment: 'production', model: 'gpt-4o' } }, limit: 50 }),
+      }),
+    ),
+    getTrace: await timeCalls(n, (i) =>
+      fetch(`${ingest.url}/v2/traces/${traceIds[i % traceIds.length]}`, { headers }),
+    ),
+    metricAggregation: await timeCalls(n, () =>
+      fetch(`${ingest.url}/v2/analytics/metrics`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ dimension: 'quality_score', group_by: { tag: 'model' } }),
+      }),
+    ),
+  };
+  const elapsed = (storedAt - started) / 1000;
+  return {
+    machine,
+    profile,
+    seconds: done.seconds,
+    rateTarget: rate || 'max',
+    acceptedSpans: done.accepted,
+    storedSpans: stored,
+    exact: stored === done.accepted,
+    acceptedPerSecond: Math.round(done.accepted / done.seconds),
+    endToEndPerSecond: Math.round(stored / elapsed),
+    drainSeconds: Math.round((storedAt - acceptedAt) / 100) / 10,
+    requestMiBPerSecond: Math.round((done.bytes / done.seconds / 2 ** 20) * 10) / 10,
+    visibilityLagMs: {
+      samples: probe.lagsMs.length,
+      p50: percentile(probe.lagsMs, 0.5),
+      p99: percentile(probe.lagsMs, 0.99),
+    },
+    queriesMs: { storedSpans: stored, ...queries },
+    baselines: {
+      clickhouseInsertRowsPerSecond: clickhouse.rowsPerSecond,
+      clickhouseBytesPerRow: clickhouse.bytesPerRow,
+      kafkaProduceMessagesPerSecond: kafka.messagesPerSecond,
+    },
+    ratios: {
+      pipelineVsClickhouseInsert: Math.round((stored / elapsed / clickhouse.rowsPerSecond) * 100) / 100,
+      acceptedVsKafkaProduce:
+        Math.round((done.accepted / done.seconds / kafka.messagesPerSecond) * 100) / 100,
+    },
+    resources,
+    loadGeneratorPid: loadPid,
+  };
+}
+
+/** What the load generator reports on stdout (bench/src/load.ts). */
+type LoadMessage =
+  | { type: 'sample'; id: string; traceId: string; ackedAt: number }
+  | { type: 'done'; accepted: number; rejected: number; failed: number; bytes: number; seconds: number };
+
+async function sampleTraces(stack: BenchStack, n: number): Promise<string[]> {
+  const rs = await stack.clickhouse.query({
+    query: `SELECT toString(trace_id) AS t FROM traces WHERE project_id = {p:UUID} LIMIT {n:UInt32}`,
+    query_params: { p: stack.projectId, n },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ t: string }>()).map((r) => r.t);
+}
+
+function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>): void {
+  const rows: [string, string][] = [
+    ['machine', result.machine],
+    ['profile / duration', `${profile}, ${result.seconds.toFixed(0)} s, rate ${result.rateTarget}`],
+    ['accepted spans/s', String(result.acceptedPerSecond)],
+    [
+      'end-to-end stored spans/s',
+      `${result.endToEndPerSecond} (drained ${result.drainSeconds} s after load)`,
+    ],
+    [
+      'exactly once',
+      `${result.exact ? 'yes' : 'NO'} (${result.acceptedSpans} acknowledged, ${result.storedSpans} stored)`,
+    ],
+    [
+      'visibility lag p50 / p99',
+      `${result.visibilityLagMs.p50} / ${result.visibilityLagMs.p99} ms (${result.visibilityLagMs.samples} samples)`,
+    ],
+    [
+      'raw ClickHouse insert',
+      `${result.baselines.clickhouseInsertRowsPerSecond} rows/s (${result.baselines.clickhouseBytesPerRow} B/row)`,
+    ],
+    ['raw kafkajs produce', `${result.baselines.kafkaProduceMessagesPerSecond} msg/s`],
+    ['pipeline / ClickHouse insert', `${Math.round(result.ratios.pipelineVsClickhouseInsert * 100)} %`],
+    ['accepted / kafkajs produce', `${Math.round(result.ratios.acceptedVsKafkaProduce * 100)} %`],
+    [
+      `search, 2 tags (p50/p95) @${result.queriesMs.storedSpans}`,
+      `${result.queriesMs.searchTwoTags.p50} / ${result.queriesMs.searchTwoTags.p95} ms`,
+    ],
+    ['get trace (p50/p95)', `${result.queriesMs.getTrace.p50} / ${result.queriesMs.getTrace.p95} ms`],
+    [
+      'metric aggregation (p50/p95)',
+      `${result.queriesMs.metricAggregation.p50} / ${result.queriesMs.metricAggregation.p95} ms`,
+    ],
+    ...Object.entries(result.resources)
+      .filter(([k]) => k !== 'loadGeneratorPid')
+      .map(([name, r]) => {
+        const res = r as { cpuSeconds: number; peakRssMiB: number };
+        return [`${name}: CPU s / peak RSS`, `${res.cpuSeconds} s / ${res.peakRssMiB} MiB`] as [
+          string,
+          string,
+        ];
+      }),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}`);
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${profile}${short ? '-short' : ''}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}

@@ -1,0 +1,77 @@
+import type { BenchStack } from './bench-stack.js';
+
+/** Percentile of a sample (nearest rank). */
+export function percentile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/**
+ * End-to-end visibility: for sampled acknowledged spans, the time until ClickHouse returns them.
+ * Polls every 50 ms, so figures carry up to ~50 ms of probe resolution.
+ */
+export class VisibilityProbe {
+  readonly #pending = new Map<string, { traceId: string; ackedAt: number }>();
+  readonly lagsMs: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(private readonly stack: BenchStack) {}
+
+  add(sample: { id: string; traceId: string; ackedAt: number }): void {
+    this.#pending.set(sample.id, sample);
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#poll(), 50);
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#busy || this.#pending.size === 0) return;
+    this.#busy = true;
+    try {
+      const ids = [...this.#pending.keys()].slice(0, 500);
+      const rs = await this.stack.clickhouse.query({
+        query: `SELECT DISTINCT toString(span_id) AS id FROM spans
+                WHERE project_id = {p:UUID} AND span_id IN {ids:Array(UUID)}`,
+        query_params: { p: this.stack.projectId, ids },
+        format: 'JSONEachRow',
+      });
+      const seen = Date.now();
+      for (const { id } of await rs.json<{ id: string }>()) {
+        const sample = this.#pending.get(id);
+        if (!sample) continue;
+        this.lagsMs.push(seen - sample.ackedAt);
+        this.#pending.delete(id);
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    clearInterval(this.#timer);
+  }
+}
+
+/** Latency of one API call, `n` times; p50/p95 in ms. */
+export async function timeCalls(
+  n: number,
+  call: (i: number) => Promise<Response>,
+): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const res = await call(i);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`query failed with ${res.status}: ${body.slice(0, 300)}`);
+    times.push(performance.now() - started);
+  }
+  return {
+    p50: Math.round(percentile(times, 0.5) * 10) / 10,
+    p95: Math.round(percentile(times, 0.95) * 10) / 10,
+  };
+}
