@@ -102,7 +102,8 @@ export async function startWriter(options: {
     insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
     deleteMetricsOfSpans: (spans) =>
       deleteMetricsOfSpans(clickhouse, spans, Math.max(...spans.map((s) => s.version))),
-    refreshTraces: (traces, maybeEmpty) => refreshTraceSummaries(clickhouse, traces, maybeEmpty),
+    refreshTraces: (traces, maybeEmpty, roots) =>
+      refreshTraceSummaries(clickhouse, traces, maybeEmpty, roots),
   };
   const writer = new BatchWriter({
     store,

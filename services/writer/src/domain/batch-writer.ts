@@ -6,7 +6,14 @@ import {
   SpanEvent,
   type TopicNames,
 } from '@tracehouse/shared';
-import type { DatasetEntryRow, DatasetRow, Logger, SpanMetricRow, SpanRow } from '@tracehouse/shared/node';
+import type {
+  DatasetEntryRow,
+  DatasetRow,
+  KnownRoot,
+  Logger,
+  SpanMetricRow,
+  SpanRow,
+} from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
 import { applyEntryEvent, type EntryState, entryStateFromRow } from './entry-state.js';
 import { type Folded, type FoldKind, fold } from './fold.js';
@@ -45,8 +52,11 @@ export interface WriterStore {
   insertDatasets(rows: DatasetRow[]): Promise<void>;
   /** Hides the metrics of deleted spans (deleted = 1 at the given version). */
   deleteMetricsOfSpans(spans: (SpanKey & { version: number })[]): Promise<void>;
-  /** Recomputes the summaries of these traces from their spans; `maybeEmpty` had deletes. */
-  refreshTraces(traces: TraceKey[], maybeEmpty: TraceKey[]): Promise<void>;
+  /**
+   * Recomputes the summaries of these traces from their spans; `maybeEmpty` had deletes; `roots` are
+   * root spans this batch wrote (keyed `project/trace`), whose content need not be read back.
+   */
+  refreshTraces(traces: TraceKey[], maybeEmpty: TraceKey[], roots: Map<string, KnownRoot>): Promise<void>;
 }
 
 export interface BatchWriterOptions {
@@ -166,7 +176,13 @@ export class BatchWriter {
       deleted.map(({ projectId, traceId }) => ({ projectId, traceId })),
       traceKeyOf,
     );
-    if (traces.length > 0) await store.refreshTraces(traces, maybeEmpty);
+    const roots = new Map<string, KnownRoot>();
+    for (const r of spans.rows) {
+      if (r.parent_id === null && r.deleted === 0 && r.name !== '') {
+        roots.set(`${r.project_id}/${r.trace_id}`, { spanId: r.span_id, input: r.input, output: r.output });
+      }
+    }
+    if (traces.length > 0) await store.refreshTraces(traces, maybeEmpty, roots);
     if (letters.length > 0) await this.o.sendDeadLetters(letters);
 
     for (const [key, state] of spans.states) this.o.spanCache.set(key, state);

@@ -19,51 +19,160 @@ const tracesIn = uuidKeysIn(['project_id', 'trace_id']);
 
 // The root is the span without a parent (earliest if several); a trace whose root has not arrived yet
 // takes its earliest span. `(isNotNull(parent_id), start_time)` orders roots first, then by time.
-const refreshSql = `
-INSERT INTO traces (project_id, trace_id, root_span_id, name, start_time, end_time, duration_ms, status,
-                    span_count, error_count, total_tokens, total_cost, input, output, tags, received_at,
-                    spans_version, version, deleted)
+// Input and output are left out: reading them for every span of a trace only to keep the root's was
+// the largest cost of a writer batch (docs/BENCHMARKS.md); the root's come from the batch or a lookup.
+// Aliases differ from column names, which they would otherwise shadow inside the aggregates.
+const aggregateSql = `
 SELECT
-  project_id,
-  trace_id,
-  argMin(span_id, (isNotNull(parent_id), start_time)),
-  argMin(name, (isNotNull(parent_id), start_time)),
-  min(start_time),
-  maxOrNull(end_time) AS last_end,
-  if(isNull(last_end), NULL, (toUnixTimestamp64Micro(last_end) - toUnixTimestamp64Micro(min(start_time))) / 1000),
-  multiIf(countIf(status = 'error') > 0, 'error', countIf(end_time IS NULL) = 0, 'ok', 'unset'),
-  count(),
-  countIf(status = 'error'),
-  sum(total_tokens),
-  sum(ifNull(cost, 0)),
-  argMin(input, (isNotNull(parent_id), start_time)),
-  argMin(output, (isNotNull(parent_id), start_time)),
+  toString(project_id) AS project,
+  toString(trace_id) AS trace,
+  toString(argMin(span_id, (isNotNull(parent_id), start_time))) AS root,
+  argMin(name, (isNotNull(parent_id), start_time)) AS root_name,
+  toString(min(start_time)) AS first_start,
+  maxOrNull(end_time) AS last_end_time,
+  if(isNull(last_end_time), NULL, toString(last_end_time)) AS last_end,
+  if(isNull(last_end_time), NULL,
+     (toUnixTimestamp64Micro(last_end_time) - toUnixTimestamp64Micro(min(start_time))) / 1000) AS duration,
+  multiIf(countIf(status = 'error') > 0, 'error', countIf(end_time IS NULL) = 0, 'ok', 'unset') AS trace_status,
+  count() AS spans,
+  countIf(status = 'error') AS errors,
+  sum(total_tokens) AS tokens,
+  sum(ifNull(cost, 0)) AS cost_sum,
   mapUpdate(
     arrayFold((acc, m) -> mapUpdate(acc, m), groupArray(tags), CAST(map(), 'Map(String, String)')),
     argMin(tags, (isNotNull(parent_id), start_time))
-  ),
-  max(received_at),
-  max(version),
-  toUnixTimestamp64Micro(now64(6)),
-  0
+  ) AS all_tags,
+  toString(max(received_at)) AS received,
+  max(version) AS newest
 FROM spans FINAL
 WHERE ${tracesIn} AND name != ''
 GROUP BY project_id, trace_id`;
 
+interface Aggregate {
+  project: string;
+  trace: string;
+  root: string;
+  root_name: string;
+  first_start: string;
+  last_end: string | null;
+  duration: number | null;
+  trace_status: string;
+  spans: number | string;
+  errors: number | string;
+  tokens: number | string;
+  cost_sum: number;
+  all_tags: Record<string, string>;
+  received: string;
+  newest: number | string;
+}
+
+/** A root span's content the caller already has (from the batch it just wrote). */
+export interface KnownRoot {
+  spanId: string;
+  input: string | null;
+  output: string | null;
+}
+
+type Content = { input: string | null; output: string | null };
+
+/**
+ * The roots' input/output: from the batch when it holds the root, else from the previous summary when
+ * its root is the same, else read from the root span (rare: a root that changed outside the batch).
+ */
+async function rootContents(
+  client: ClickHouseClient,
+  aggregates: Aggregate[],
+  known: Map<string, KnownRoot>,
+): Promise<Map<string, Content>> {
+  const out = new Map<string, Content>();
+  let missing: Aggregate[] = [];
+  for (const a of aggregates) {
+    const root = known.get(`${a.project}/${a.trace}`);
+    if (root && root.spanId === a.root) out.set(a.trace, root);
+    else missing.push(a);
+  }
+  if (missing.length > 0) {
+    const rs = await client.query({
+      query: `SELECT toString(trace_id) AS t, toString(root_span_id) AS r, input, output FROM traces FINAL
+              WHERE ${tracesIn}`,
+      query_params: keysParam(missing.map((a) => ({ projectId: a.project, traceId: a.trace }))),
+      format: 'JSONEachRow',
+    });
+    const previous = new Map(
+      (await rs.json<{ t: string; r: string; input: string | null; output: string | null }>()).map((p) => [
+        p.t,
+        p,
+      ]),
+    );
+    missing = missing.filter((a) => {
+      const p = previous.get(a.trace);
+      if (p?.r !== a.root) return true;
+      out.set(a.trace, p);
+      return false;
+    });
+  }
+  if (missing.length > 0) {
+    const rs = await client.query({
+      query: `SELECT toString(trace_id) AS t, input, output FROM spans FINAL
+              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
+      query_params: uuidKeyParams(
+        missing.map((a) => [a.project, a.trace, a.root]),
+        3,
+      ),
+      format: 'JSONEachRow',
+    });
+    for (const r of await rs.json<{ t: string; input: string | null; output: string | null }>())
+      out.set(r.t, r);
+  }
+  return out;
+}
+
 /**
  * Recomputes the summaries of these traces from their live spans (idempotent: the same spans give the
  * same summary at a newer version). Traces in `maybeEmpty` whose spans are all gone get a tombstone.
+ * `roots`: root spans the caller just wrote, keyed `project/trace`, so their content is not re-read.
  */
 export async function refreshTraceSummaries(
   client: ClickHouseClient,
   traces: TraceRef[],
   maybeEmpty: TraceRef[] = [],
+  roots: Map<string, KnownRoot> = new Map(),
 ): Promise<void> {
   try {
     for (let i = 0; i < traces.length; i += 2_000) {
-      await client.command({
-        query: refreshSql,
+      const rs = await client.query({
+        query: aggregateSql,
         query_params: keysParam(traces.slice(i, i + 2_000)),
+        format: 'JSONEachRow',
+      });
+      const aggregates = await rs.json<Aggregate>();
+      if (aggregates.length === 0) continue;
+      const contents = await rootContents(client, aggregates, roots);
+      const version = Date.now() * 1000;
+      await client.insert({
+        table: 'traces',
+        values: aggregates.map((a) => ({
+          project_id: a.project,
+          trace_id: a.trace,
+          root_span_id: a.root,
+          name: a.root_name,
+          start_time: a.first_start,
+          end_time: a.last_end,
+          duration_ms: a.duration,
+          status: a.trace_status,
+          span_count: Number(a.spans),
+          error_count: Number(a.errors),
+          total_tokens: Number(a.tokens),
+          total_cost: a.cost_sum,
+          input: contents.get(a.trace)?.input ?? null,
+          output: contents.get(a.trace)?.output ?? null,
+          tags: a.all_tags,
+          received_at: a.received,
+          spans_version: Number(a.newest),
+          version,
+          deleted: 0,
+        })),
+        format: 'JSONEachRow',
       });
     }
     if (maybeEmpty.length === 0) return;
