@@ -3,7 +3,6 @@ import {
   AppError,
   type CreateMetricRequest,
   type CreateSpanRequest,
-  type DatasetEntryView,
   datasetIdFor,
   ErrorCodes,
   type FeedbackRequest,
@@ -16,18 +15,17 @@ import {
   type SpanDeleteEvent,
   type SpanIndexEntry,
   type SpanResponse,
-  type TopicNames,
   type UpdateMetricRequest,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
-import { DatasetWrites, entryUpsert } from './dataset-writes.js';
+import { DatasetWrites, type DatasetWritesDeps, entryUpsert } from './dataset-writes.js';
 import type { OutRecord } from './produce-batcher.js';
 import type { KnownSpan } from './span-index.js';
 import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
 import type { VersionClock } from './version-clock.js';
 
-export interface WriteServiceDeps {
-  topics: TopicNames;
+/** Everything writes need; dataset entry writes take the same (see DatasetWritesDeps). */
+export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
   clock: VersionClock;
   /** Resolves once Kafka acknowledged every record (one batch, all or nothing). */
   produce: (records: OutRecord[]) => Promise<void>;
@@ -35,14 +33,6 @@ export interface WriteServiceDeps {
     lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
     remember(entry: IndexEntry): void;
   };
-  /** A dataset's name (recently written or stored); undefined when it does not exist. */
-  findDatasetName: (projectId: string, datasetId: string) => Promise<string | undefined>;
-  /** The stored entry, for update responses (after waiting for acknowledged writes to it). */
-  findDatasetEntry: (
-    projectId: string,
-    datasetId: string,
-    entryId: string,
-  ) => Promise<DatasetEntryView | undefined>;
   /** A stored span's input/output (waiting briefly for the writer); undefined when not stored. */
   findSpanContent: (
     projectId: string,
@@ -51,7 +41,6 @@ export interface WriteServiceDeps {
   ) => Promise<{ input: string | null; output: string | null } | undefined>;
   /** The stored metric, for update responses; undefined when unknown. */
   findMetric: (projectId: string, spanId: string, metricId: string) => Promise<MetricResponse | undefined>;
-  ioMaxBytes: number;
   now?: () => Date;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { isoFromClickHouse } from '../time.js';
-import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { definedParams, newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `dataset_entries`: a complete entry at `version`. */
 export const DatasetEntryRow = z.object({
@@ -211,23 +211,9 @@ export async function* streamDatasetEntries(
   }
 }
 
-/** Newest version stored for a dataset's entries (deleted included); 0 when none. */
-export async function newestEntryVersion(
-  client: ClickHouseClient,
-  projectId: string,
-  datasetId: string,
-): Promise<number> {
-  try {
-    const rs = await client.query({
-      query: `SELECT max(version) AS v FROM dataset_entries WHERE ${inDataset}`,
-      query_params: { project: projectId, dataset: datasetId },
-      format: 'JSONEachRow',
-    });
-    return Number((await rs.json<{ v: string | number }>())[0]?.v ?? 0);
-  } catch (err) {
-    throw toClickHouseAppError(err, 'reading stored dataset versions');
-  }
-}
+/** Newest stored version of a dataset's entries (see `newestVersion`). */
+export const newestEntryVersion = (client: ClickHouseClient, projectId: string, datasetId: string) =>
+  newestVersion(client, 'dataset_entries', { project_id: projectId, dataset_id: datasetId });
 
 export interface StoredDataset {
   id: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `span_metrics`: a complete metric state at `version`. */
 export const SpanMetricRow = z.object({
@@ -183,23 +183,10 @@ export async function readTraceMetrics(
   }
 }
 
-/** Like `newestSpanVersion`, for the metrics of a trace or one span. */
-export async function newestMetricVersion(
+/** Newest stored version of a trace's metrics, or of one span's (see `newestVersion`). */
+export const newestMetricVersion = (
   client: ClickHouseClient,
   projectId: string,
   traceId: string,
   spanId?: string,
-): Promise<number> {
-  try {
-    const rs = await client.query({
-      query: `SELECT max(version) AS v FROM span_metrics
-              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID}
-                ${spanId === undefined ? '' : 'AND span_id = {span:UUID}'}`,
-      query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
-      format: 'JSONEachRow',
-    });
-    return Number((await rs.json<{ v: string | number }>())[0]?.v ?? 0);
-  } catch (err) {
-    throw toClickHouseAppError(err, 'reading stored metric versions');
-  }
-}
+) => newestVersion(client, 'span_metrics', { project_id: projectId, trace_id: traceId, span_id: spanId });

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { definedParams, newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `spans`: a complete span state at `version` (see docs/WRITE-PATH.md). */
 export const SpanRow = z.object({
@@ -161,26 +161,10 @@ export async function readTraceSpans(
   }
 }
 
-/**
- * The newest version stored for a trace's spans (or one span), deleted rows and pending patches
- * included: what a read compares with the newest acknowledged write (0 when nothing is stored).
- */
-export async function newestSpanVersion(
+/** Newest stored version of a trace's spans, or of one span (see `newestVersion`). */
+export const newestSpanVersion = (
   client: ClickHouseClient,
   projectId: string,
   traceId: string,
   spanId?: string,
-): Promise<number> {
-  try {
-    const rs = await client.query({
-      query: `SELECT max(version) AS v FROM spans
-              WHERE project_id = {project:UUID} AND trace_id = {trace:UUID}
-                ${spanId === undefined ? '' : 'AND span_id = {span:UUID}'}`,
-      query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
-      format: 'JSONEachRow',
-    });
-    return Number((await rs.json<{ v: string | number }>())[0]?.v ?? 0);
-  } catch (err) {
-    throw toClickHouseAppError(err, 'reading stored span versions');
-  }
-}
+) => newestVersion(client, 'spans', { project_id: projectId, trace_id: traceId, span_id: spanId });
