@@ -11,6 +11,7 @@ import { repoRoot, servicesStatus, servicesUp } from '@tracehouse/local-services
 import { createLogger } from '@tracehouse/shared/node';
 import { clickhouseBaseline, kafkaBaseline } from './baselines.js';
 import { BenchStack } from './bench-stack.js';
+import { fillStored } from './fill.js';
 import { percentile, timeCalls, VisibilityProbe } from './probes.js';
 import { ProcWatch } from './proc-stats.js';
 import type { ProfileName } from './profiles.js';
@@ -27,6 +28,11 @@ const profiles: ProfileName[] =
 const seconds = Number(args.seconds ?? (short ? 10 : 60));
 const rate = Number(args.rate ?? 0);
 const baselineSeconds = short ? 3 : 15;
+/** Stored sizes to measure query latency at, beyond what the load stored (e.g. 1000000,10000000). */
+const storedTargets = String(args.stored ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const logger = createLogger({ name: 'bench', level: 'warn' });
 
 const endpoints = await servicesUp({ env: process.env });
@@ -113,29 +119,13 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   }
 
   // Query latency at the size reached.
-  const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
-  const traceIds = await sampleTraces(stack, 50);
-  if (traceIds.length === 0) throw new Error(`no traces stored (${JSON.stringify(done)}, ${stored} stored)`);
   const n = short ? 10 : 50;
-  const queries = {
-    searchTwoTags: await timeCalls(n, () =>
-      fetch(`${ingest.url}/v2/search/traces`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ filter: { tags: { environment: 'production', model: 'gpt-4o' } }, limit: 50 }),
-      }),
-    ),
-    getTrace: await timeCalls(n, (i) =>
-      fetch(`${ingest.url}/v2/traces/${traceIds[i % traceIds.length]}`, { headers }),
-    ),
-    metricAggregation: await timeCalls(n, () =>
-      fetch(`${ingest.url}/v2/analytics/metrics`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ dimension: 'quality_score', group_by: { tag: 'model' } }),
-      }),
-    ),
-  };
+  const queries = await measureQueries(stack, ingest.url, n);
+  const atSize: Record<string, typeof queries> = {};
+  for (const target of storedTargets) {
+    const size = await fillStored(stack, target);
+    atSize[String(size)] = await measureQueries(stack, ingest.url, n);
+  }
   const elapsed = (storedAt - started) / 1000;
   return {
     machine,
@@ -155,6 +145,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
       p99: percentile(probe.lagsMs, 0.99),
     },
     queriesMs: { storedSpans: stored, ...queries },
+    queriesAtStoredMs: atSize,
     baselines: {
       clickhouseInsertRowsPerSecond: clickhouse.rowsPerSecond,
       clickhouseBytesPerRow: clickhouse.bytesPerRow,
@@ -167,6 +158,32 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     },
     resources,
     loadGeneratorPid: loadPid,
+  };
+}
+
+/** p50/p95 of the three queries the targets name, through the HTTP API, at the size stored now. */
+async function measureQueries(stack: BenchStack, url: string, n: number) {
+  const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
+  const traceIds = await sampleTraces(stack, 50);
+  if (traceIds.length === 0) throw new Error('no traces stored');
+  return {
+    searchTwoTags: await timeCalls(n, () =>
+      fetch(`${url}/v2/search/traces`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ filter: { tags: { environment: 'production', model: 'gpt-4o' } }, limit: 50 }),
+      }),
+    ),
+    getTrace: await timeCalls(n, (i) =>
+      fetch(`${url}/v2/traces/${traceIds[i % traceIds.length]}`, { headers }),
+    ),
+    metricAggregation: await timeCalls(n, () =>
+      fetch(`${url}/v2/analytics/metrics`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ dimension: 'quality_score', group_by: { tag: 'model' } }),
+      }),
+    ),
   };
 }
 
@@ -217,15 +234,15 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
       'metric aggregation (p50/p95)',
       `${result.queriesMs.metricAggregation.p50} / ${result.queriesMs.metricAggregation.p95} ms`,
     ],
-    ...Object.entries(result.resources)
-      .filter(([k]) => k !== 'loadGeneratorPid')
-      .map(([name, r]) => {
-        const res = r as { cpuSeconds: number; peakRssMiB: number };
-        return [`${name}: CPU s / peak RSS`, `${res.cpuSeconds} s / ${res.peakRssMiB} MiB`] as [
-          string,
-          string,
-        ];
-      }),
+    ...Object.entries(result.queriesAtStoredMs).map(([size, q]): [string, string] => [
+      `queries @${size} spans (p50/p95)`,
+      `search ${q.searchTwoTags.p50}/${q.searchTwoTags.p95}, trace ${q.getTrace.p50}/${q.getTrace.p95}, ` +
+        `aggregation ${q.metricAggregation.p50}/${q.metricAggregation.p95} ms`,
+    ]),
+    ...Object.entries(result.resources).map(([name, r]): [string, string] => [
+      `${name}: CPU s / peak RSS`,
+      `${r.cpuSeconds} s / ${r.peakRssMiB} MiB`,
+    ]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}`);
