@@ -8,9 +8,12 @@ import type { BenchStack } from './bench-stack.js';
  */
 export async function fillStored(stack: BenchStack, target: number, chunk = 1_000_000): Promise<number> {
   const have = await stack.storedSpans();
-  // Deterministic UUIDs from a number, so a trace's spans and its summary agree on its id.
-  const uuid = (expr: string, salt: number) =>
-    `toUUID(UUIDNumToString(toFixedString(concat(reinterpretAsString(cityHash64(${expr}, ${salt})), reinterpretAsString(cityHash64(${expr}, ${salt + 1}))), 16)))`;
+  // Deterministic UUIDs from a number (version 4 and RFC variant bits set, as the API validates them),
+  // so a trace's spans, metrics and summary agree on its id.
+  const uuid = (expr: string, salt: number) => {
+    const h = `concat(leftPad(hex(cityHash64(${expr}, ${salt})), 16, '0'), leftPad(hex(cityHash64(${expr}, ${salt + 1})), 16, '0'))`;
+    return `toUUID(lower(concat(substring(${h}, 1, 8), '-', substring(${h}, 9, 4), '-4', substring(${h}, 14, 3), '-8', substring(${h}, 18, 3), '-', substring(${h}, 21, 12))))`;
+  };
   const trace = uuid('intDiv(number, 20)', 1);
   const span = uuid('number', 3);
   const tags = `map('environment', ['production','staging','dev'][intDiv(number, 20) % 3 + 1],
