@@ -9,6 +9,7 @@ export interface ServiceProcess {
   name: string;
   url: string;
   child: ChildProcess;
+  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -68,13 +69,16 @@ export class BenchStack {
           ...env,
           [service === 'ingest' ? 'PORT' : 'WRITER_HEALTH_PORT']: String(port),
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    // The end of its log, to explain a failure.
     let errors = '';
-    child.stderr?.on('data', (d) => {
+    const keep = (d: Buffer) => {
       errors = (errors + d).slice(-4_000);
-    });
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     while (
@@ -91,6 +95,7 @@ export class BenchStack {
       name: service,
       url,
       child,
+      logTail: () => errors,
       stop: async () => {
         if (child.exitCode !== null) return;
         const exited = once(child, 'exit');

@@ -53,6 +53,7 @@ for (const profile of profiles) {
   } catch (err) {
     failures++;
     process.stderr.write(`bench ${profile} failed: ${err instanceof Error ? err.stack : err}\n`);
+    for (const s of stack.services) process.stderr.write(`--- ${s.name} log (end):\n${s.logTail()}\n`);
   } finally {
     await stack.close().catch(() => {});
   }
