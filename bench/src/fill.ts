@@ -32,7 +32,7 @@ export async function fillStored(stack: BenchStack, target: number, chunk = 1_00
                      if(number % 20 = 0, NULL, ${trace}),
                      if(number % 20 = 0, 'pipeline', ['retrieve','rerank','generate','embed'][number % 4 + 1]),
                      'llm', ${start}, ${start} + toIntervalMillisecond(number % 2000), 'ok',
-                     repeat('i', 200), repeat('o', 200), map('step', toString(number % 20)), ${tags}, '',
+                     concat('"', repeat('i', 200), '"'), concat('"', repeat('o', 200), '"'), map('step', toString(number % 20)), ${tags}, '',
                      100, 50, 150, now64(6), 1, 0
               FROM numbers({from:UInt64}, {count:UInt64})`,
       query_params: params,
@@ -50,7 +50,7 @@ export async function fillStored(stack: BenchStack, target: number, chunk = 1_00
                                   span_count, error_count, total_tokens, total_cost, input, output, tags, received_at,
                                   spans_version, version, deleted)
               SELECT {p:UUID}, ${trace}, ${trace}, 'pipeline', ${start}, ${start} + toIntervalMillisecond(2000), 2000,
-                     'ok', 20, 0, 3000, 0, repeat('i', 200), repeat('o', 200), ${tags}, now64(6), 1, 1, 0
+                     'ok', 20, 0, 3000, 0, concat('"', repeat('i', 200), '"'), concat('"', repeat('o', 200), '"'), ${tags}, now64(6), 1, 1, 0
               FROM numbers({from:UInt64}, {count:UInt64}) WHERE number % 20 = 0`,
       query_params: params,
     });

@@ -3,7 +3,15 @@ import { isoFromClickHouse, type SpanRow, type StoredMetric, type TraceRow } fro
 
 /** Stored rows → API shapes. Stored JSON text is parsed back; times get their zone. */
 
-const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+/** Stored JSON text back to a value; text that is not JSON (written by something else) as itself. */
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 const micros = (text: string) =>
   Date.parse(`${isoFromClickHouse(text).slice(0, 23)}Z`) * 1000 + Number(text.slice(23, 26) || 0);
 
@@ -54,7 +62,7 @@ export function spanView(r: SpanRow): SpanView {
 /** Contract strings: a JSON string as itself, any other JSON value as its text. */
 function asText(json: string | null): string | null {
   if (json === null) return null;
-  const value = JSON.parse(json) as unknown;
+  const value = parseJson(json);
   return typeof value === 'string' ? value : json;
 }
 
