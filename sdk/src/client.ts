@@ -1,21 +1,28 @@
 import { BatchExporter, type ExporterOptions, type IngestResult } from './export/exporter.js';
 import { HttpClient } from './http.js';
-import { Analytics, Exports } from './resources/analytics.js';
+import { type Logger, silentLogger } from './logger.js';
+import { Analytics } from './resources/analytics.js';
 import { Datasets } from './resources/datasets.js';
+import { Exports } from './resources/exports.js';
 import { SpanMetrics } from './resources/span-metrics.js';
 import { Spans } from './resources/spans.js';
 import { Traces } from './resources/traces.js';
 import type { SpanHandle } from './tracing/span-handle.js';
 import { type RunOptions, Tracer } from './tracing/tracer.js';
 
-export interface TracehouseOptions {
+/** Exporter options may be given at the top level or grouped under `exporter` (which wins). */
+export interface TracehouseOptions extends ExporterOptions {
   /** Server root, e.g. `http://localhost:8080` (`/v2` is added). */
   baseUrl: string;
   apiKey?: string;
   /** Another fetch (tests, proxies). */
   fetch?: typeof fetch;
+  /** Per request; default 30 s. */
   timeoutMs?: number;
-  /** Background export of spans made with `span()` / `startSpan()`. */
+  /** Retries of a read (GET, search, export) failing with a network error, 429 or 5xx; default 2. */
+  maxRetries?: number;
+  /** Told about drops and retries of the background export; silent by default. */
+  logger?: Logger;
   exporter?: ExporterOptions;
 }
 
@@ -42,9 +49,12 @@ export class Tracehouse {
     this.datasets = new Datasets(http);
     this.analytics = new Analytics(http);
     this.export = new Exports(http);
+    const { baseUrl, apiKey, fetch, timeoutMs, maxRetries, logger, exporter, ...exporterOptions } = options;
     this.#exporter = new BatchExporter(
-      (items) => http.request<IngestResult>('POST', '/ingest', { body: { items } }),
-      options.exporter,
+      // Items arrive as JSON already (encoded once, when queued): splice them into the envelope.
+      (items) => http.request<IngestResult>('POST', '/ingest', { json: `{"items":[${items.join(',')}]}` }),
+      { ...exporterOptions, ...exporter },
+      logger ?? silentLogger,
     );
     this.#tracer = new Tracer((item) => this.#exporter.enqueue(item));
   }
@@ -59,6 +69,7 @@ export class Tracehouse {
     return this.#tracer.startSpan(name, options);
   }
 
+  /** Same as `span.run(fn)`. */
   run<T>(span: SpanHandle, fn: () => T): T {
     return this.#tracer.run(span, fn);
   }
@@ -71,6 +82,11 @@ export class Tracehouse {
   /** Items dropped by the exporter (buffer full, refused, or given up after retries). */
   get droppedCount(): number {
     return this.#exporter.droppedCount;
+  }
+
+  /** Spans and metrics waiting to be sent. */
+  get queuedCount(): number {
+    return this.#exporter.queued;
   }
 
   /** Resolves once every span ended so far is sent (or dropped). */

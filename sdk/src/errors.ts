@@ -30,8 +30,36 @@ export class TracehouseError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
 
-  /** Worth trying again: the network failed, or the server said so (429, 5xx). */
-  get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+  /** The server's error answer (`{type, message, detail, code}`, or anything else a proxy sends). */
+  static fromResponse(status: number, text: string, headers: Headers, what: string): TracehouseError {
+    let body: { type?: unknown; message?: unknown; code?: unknown; detail?: unknown } = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object') body = parsed;
+    } catch {
+      // Not JSON (a proxy's page): the status says enough.
+    }
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return new TracehouseError(str(body.message) ?? `${what} failed with ${status}`, {
+      status,
+      type: str(body.type),
+      code: str(body.code),
+      detail: body.detail,
+      retryAfterSeconds: parseRetryAfter(headers.get('retry-after')),
+    });
   }
+
+  /** Worth trying again: the network failed or timed out, or the server said so (408, 429, 5xx). */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** `Retry-After` as seconds: a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds : undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }

@@ -13,9 +13,9 @@ export class Datasets {
     return this.http.request('GET', '/datasets', { query: options });
   }
 
-  /** Creates a dataset by name, or returns the one that has it. */
+  /** Creates a dataset by name, or returns the one that has it (so it is safe to retry). */
   create(name: string): Promise<DatasetView> {
-    return this.http.request('POST', '/datasets', { body: { name } });
+    return this.http.request('POST', '/datasets', { body: { name }, retry: true });
   }
 
   get(datasetId: string): Promise<DatasetView> {
@@ -52,7 +52,10 @@ export class Datasets {
 
   /** Entries containing `query` in any field (case-insensitive). */
   queryEntries(datasetId: string, query: string, limit = 10): Promise<DatasetEntryView[]> {
-    return this.http.request('POST', `${ds(datasetId)}/entries/query`, { query: { query, limit } });
+    return this.http.request('POST', `${ds(datasetId)}/entries/query`, {
+      query: { query, limit },
+      retry: true,
+    });
   }
 
   /** Every entry, streamed from the server's JSONL export. */

@@ -47,7 +47,7 @@ export class Spans {
 
   /** One page of spans matching a filter; pass `next_cursor` back as `cursor` for the next. */
   search(request: SearchInput = {}): Promise<Page<SpanView>> {
-    return this.http.request('POST', '/search/spans', { body: request });
+    return this.http.request('POST', '/search/spans', { body: request, retry: true });
   }
 
   /** Every span matching a filter, page after page (stable while new spans arrive). */

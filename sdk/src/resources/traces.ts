@@ -19,7 +19,7 @@ export class Traces {
   }
 
   search(request: SearchInput = {}): Promise<Page<TraceSummary>> {
-    return this.http.request('POST', '/search/traces', { body: request });
+    return this.http.request('POST', '/search/traces', { body: request, retry: true });
   }
 
   searchAll(request: Omit<SearchInput, 'cursor'> = {}): AsyncGenerator<TraceSummary> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IngestItemInput } from '@tracehouse/shared';
+import { type IngestItemInput, Limits } from '@tracehouse/shared';
+import type { SpanContext } from './context.js';
 
 export interface SpanOptions {
   tags?: Record<string, string>;
@@ -18,16 +19,32 @@ export interface EndOptions {
 /** What a finished span hands to the exporter, in order: the span first, then its metrics. */
 export type Emit = (item: IngestItemInput) => void;
 
-const errorText = (error: unknown) =>
-  error instanceof Error
-    ? `${error.name}: ${error.message}`
-    : typeof error === 'string'
-      ? error
-      : JSON.stringify(error);
+/** What a span needs from its tracer: where to send items, and the context to run children in. */
+export interface SpanSink {
+  emit: Emit;
+  context: SpanContext<SpanHandle>;
+}
+
+/** Never throws: it runs while the caller's own error is on its way out. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
 
 /**
  * A span being recorded. Ids are made here, so children point at their parent and trace without asking
- * the server. The span is sent once, complete, when it ends; metrics added before then follow it.
+ * the server.
+ *
+ * The span is sent once, complete, as one `span.create` when it ends, rather than created at start and
+ * patched at end: half the items and requests, and a crash mid-span leaves no half-written span
+ * behind. Children end first and name a parent the server has not seen yet; it accepts that, since
+ * they carry the trace id. Metrics added before the end follow the span (the server needs the span
+ * first); metrics added later go at once.
  */
 export class SpanHandle {
   readonly id = randomUUID();
@@ -47,7 +64,7 @@ export class SpanHandle {
     readonly name: string,
     readonly parent: SpanHandle | undefined,
     options: SpanOptions,
-    private readonly emit: Emit,
+    private readonly sink: SpanSink,
   ) {
     this.traceId = parent?.traceId ?? this.id;
     this.#tags = { ...options.tags };
@@ -86,7 +103,8 @@ export class SpanHandle {
   }
 
   setError(error: unknown): this {
-    this.#error = errorText(error);
+    // The server refuses a longer error, and with it the whole span.
+    this.#error = errorText(error).slice(0, Limits.errorMaxChars);
     return this;
   }
 
@@ -98,7 +116,7 @@ export class SpanHandle {
       id: randomUUID(),
       body: { dimension, value, ...(comment === undefined ? {} : { comment }) },
     };
-    if (this.ended) this.emit(item);
+    if (this.ended) this.sink.emit(item);
     else this.#metrics.push(item);
     return this;
   }
@@ -111,7 +129,7 @@ export class SpanHandle {
     this.#endTime = new Date();
     const hasMeta = Object.keys(this.#meta).length > 0;
     const hasTags = Object.keys(this.#tags).length > 0;
-    this.emit({
+    this.sink.emit({
       type: 'span.create',
       body: {
         id: this.id,
@@ -129,6 +147,11 @@ export class SpanHandle {
         ...(hasTags ? { tags: this.#tags } : {}),
       },
     });
-    for (const metric of this.#metrics.splice(0)) this.emit(metric);
+    for (const metric of this.#metrics.splice(0)) this.sink.emit(metric);
+  }
+
+  /** Runs `fn` with this span as the active parent: spans started inside become its children. */
+  run<T>(fn: () => T): T {
+    return this.sink.context.run(this, fn);
   }
 }

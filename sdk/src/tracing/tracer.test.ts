@@ -76,7 +76,7 @@ describe('Tracer', () => {
     const { tracer, items, byName } = recorder();
     const span = tracer.startSpan('manual', { tags: { env: 'prod' }, meta: { a: 1 }, input: 'q' });
     span.addMetric('quality_score', 4.5, 'good').setMeta({ b: 2 });
-    await tracer.run(span, () => tracer.span('inside', () => 'x', { recordOutput: false }));
+    await span.run(() => tracer.span('inside', () => 'x', { recordOutput: false }));
     expect(items.map((i) => i.type)).toEqual(['span.create']); // only the child so far
     span.end({ output: 'done' });
     span.end({ output: 'ignored' });
@@ -98,5 +98,59 @@ describe('Tracer', () => {
     const metrics = items.filter((i) => i.type === 'metric.create');
     expect(metrics.map((m) => ('span_id' in m ? m.span_id : ''))).toEqual([span.id, span.id]);
     expect(tracer.startSpan('fresh', { parent: null }).parentId).toBeUndefined();
+  });
+
+  it('children started in timers and callbacks, and after the parent function returned, keep their parent', async () => {
+    const { tracer, byName } = recorder();
+    let later!: Promise<unknown>;
+    await tracer.span('root', async () => {
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          void tracer.span('in-timer', () => 1).then(() => resolve());
+        }, 1),
+      );
+      // A fire-and-forget child started now, still running after the root ends.
+      later = new Promise((resolve) => setTimeout(resolve, 5)).then(() => tracer.span('late', () => 2));
+    });
+    await later;
+    const rootId = byName('root').id;
+    expect(byName('in-timer').parent_id).toBe(rootId);
+    expect(byName('late')).toMatchObject({ parent_id: rootId, trace_id: rootId });
+    expect(tracer.current()).toBeUndefined();
+  });
+
+  it('records synchronous throws and non-Error values, and two roots make two traces', async () => {
+    const { tracer, byName } = recorder();
+    await expect(
+      tracer.span('sync', () => {
+        throw new RangeError('out of range');
+      }),
+    ).rejects.toBeInstanceOf(RangeError);
+    await expect(tracer.span('odd', () => Promise.reject({ code: 42 }))).rejects.toEqual({ code: 42 });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(tracer.span('cyclic', () => Promise.reject(cyclic))).rejects.toBe(cyclic);
+    expect(byName('sync')).toMatchObject({ error: 'RangeError: out of range', status: 'error' });
+    expect(byName('odd').error).toBe('{"code":42}');
+    expect(byName('cyclic').error).toBe('[object Object]');
+    expect(byName('sync').trace_id).not.toBe(byName('odd').trace_id);
+  });
+
+  it('sends type, model, input and tags given up front; an ended span ignores a second end', async () => {
+    const { tracer, items, byName } = recorder();
+    const span = tracer.startSpan('llm-call', { type: 'llm', model: 'gpt-4o', input: { q: 1 } });
+    span.setTags({ env: 'dev' }).setOutput('first');
+    span.end();
+    span.end({ error: new Error('late') });
+    expect(items).toHaveLength(1);
+    expect(byName('llm-call')).toMatchObject({
+      type: 'llm',
+      model: 'gpt-4o',
+      input: { q: 1 },
+      output: 'first',
+      tags: { env: 'dev' },
+    });
+    expect(byName('llm-call').error).toBeUndefined();
+    expect(Number.isNaN(Date.parse(byName('llm-call').start_time!))).toBe(false);
   });
 });

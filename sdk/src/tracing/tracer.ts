@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Emit, SpanHandle, type SpanOptions } from './span-handle.js';
+import { SpanContext } from './context.js';
+import { type Emit, SpanHandle, type SpanOptions, type SpanSink } from './span-handle.js';
 
 export interface RunOptions extends SpanOptions {
   /** Record `fn`'s return value as the span's output (default true). */
@@ -9,29 +9,30 @@ export interface RunOptions extends SpanOptions {
 }
 
 /**
- * Spans that nest by themselves: the active span travels with the async context (AsyncLocalStorage),
- * so a span started inside another one's function — across awaits, timers and `Promise.all` — becomes
- * its child in the same trace.
+ * Spans that nest by themselves: a span started inside another one's function — across awaits,
+ * timers and `Promise.all` — becomes its child in the same trace (see `SpanContext`).
  */
 export class Tracer {
-  readonly #active = new AsyncLocalStorage<SpanHandle>();
+  readonly #sink: SpanSink;
 
-  constructor(private readonly emit: Emit) {}
+  constructor(emit: Emit) {
+    this.#sink = { emit, context: new SpanContext<SpanHandle>() };
+  }
 
   /** The span whose function is running here, if any. */
   current(): SpanHandle | undefined {
-    return this.#active.getStore();
+    return this.#sink.context.current();
   }
 
-  /** Starts a span you end yourself (`span.end()`); `run` makes it the parent of spans inside. */
+  /** Starts a span you end yourself (`span.end()`); `span.run(fn)` makes it the parent of spans inside. */
   startSpan(name: string, options: RunOptions = {}): SpanHandle {
     const parent = options.parent === null ? undefined : (options.parent ?? this.current());
-    return new SpanHandle(name, parent, options, this.emit);
+    return new SpanHandle(name, parent, options, this.#sink);
   }
 
   /** Runs `fn` with `span` as the active parent. */
   run<T>(span: SpanHandle, fn: () => T): T {
-    return this.#active.run(span, fn);
+    return span.run(fn);
   }
 
   /**
@@ -44,13 +45,15 @@ export class Tracer {
     options: RunOptions = {},
   ): Promise<T> {
     const span = this.startSpan(name, options);
+    let result: T;
     try {
-      const result = await this.#active.run(span, () => fn(span));
-      span.end(options.recordOutput === false ? {} : { output: result });
-      return result;
+      result = await span.run(() => fn(span));
     } catch (error) {
       span.end({ error });
       throw error;
     }
+    // Outside the try: whatever ending does, it must not be mistaken for an error of `fn`.
+    span.end(options.recordOutput === false ? {} : { output: result });
+    return result;
   }
 }
