@@ -75,6 +75,9 @@ export interface KnownRoot {
 
 type Content = { input: string | null; output: string | null };
 
+/** Summaries combine rows of one project's trace: trace ids are client-chosen, so never key by them alone. */
+const keyOf = (a: Aggregate) => `${a.project}/${a.trace}`;
+
 /**
  * The roots' input/output: from the batch when it holds the root, else from the previous summary when
  * its root is the same, else read from the root span (rare: a root that changed outside the batch).
@@ -87,33 +90,32 @@ async function rootContents(
   const out = new Map<string, Content>();
   let missing: Aggregate[] = [];
   for (const a of aggregates) {
-    const root = known.get(`${a.project}/${a.trace}`);
-    if (root && root.spanId === a.root) out.set(a.trace, root);
+    const root = known.get(keyOf(a));
+    if (root && root.spanId === a.root) out.set(keyOf(a), root);
     else missing.push(a);
   }
   if (missing.length > 0) {
     const rs = await client.query({
-      query: `SELECT toString(trace_id) AS t, toString(root_span_id) AS r, input, output FROM traces FINAL
+      query: `SELECT toString(project_id) AS p, toString(trace_id) AS t, toString(root_span_id) AS r, input, output FROM traces FINAL
               WHERE ${tracesIn}`,
       query_params: keysParam(missing.map((a) => ({ projectId: a.project, traceId: a.trace }))),
       format: 'JSONEachRow',
     });
     const previous = new Map(
-      (await rs.json<{ t: string; r: string; input: string | null; output: string | null }>()).map((p) => [
-        p.t,
-        p,
-      ]),
+      (await rs.json<{ p: string; t: string; r: string; input: string | null; output: string | null }>()).map(
+        (p) => [`${p.p}/${p.t}`, p],
+      ),
     );
     missing = missing.filter((a) => {
-      const p = previous.get(a.trace);
+      const p = previous.get(keyOf(a));
       if (p?.r !== a.root) return true;
-      out.set(a.trace, p);
+      out.set(keyOf(a), p);
       return false;
     });
   }
   if (missing.length > 0) {
     const rs = await client.query({
-      query: `SELECT toString(trace_id) AS t, input, output FROM spans FINAL
+      query: `SELECT toString(project_id) AS p, toString(trace_id) AS t, input, output FROM spans FINAL
               WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
       query_params: uuidKeyParams(
         missing.map((a) => [a.project, a.trace, a.root]),
@@ -121,8 +123,8 @@ async function rootContents(
       ),
       format: 'JSONEachRow',
     });
-    for (const r of await rs.json<{ t: string; input: string | null; output: string | null }>())
-      out.set(r.t, r);
+    for (const r of await rs.json<{ p: string; t: string; input: string | null; output: string | null }>())
+      out.set(`${r.p}/${r.t}`, r);
   }
   return out;
 }
@@ -164,8 +166,8 @@ export async function refreshTraceSummaries(
           error_count: Number(a.errors),
           total_tokens: Number(a.tokens),
           total_cost: a.cost_sum,
-          input: contents.get(a.trace)?.input ?? null,
-          output: contents.get(a.trace)?.output ?? null,
+          input: contents.get(keyOf(a))?.input ?? null,
+          output: contents.get(keyOf(a))?.output ?? null,
           tags: a.all_tags,
           received_at: a.received,
           spans_version: Number(a.newest),
