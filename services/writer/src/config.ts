@@ -11,11 +11,14 @@ export const WriterConfig = z
     WRITER_HEALTH_PORT: envInt(8081, 0, 65535),
     ...topicsEnvShape,
     WRITER_GROUP_ID: z.string().min(1).default('tracehouse-writer'),
+    /** Kafka records per batch (a record carries the events of one trace from one request). */
     BATCH_MAX_ROWS: envInt(10_000, 1, 1_000_000),
-    BATCH_MAX_BYTES: envInt(8 * MiB, 1_024, 1_024 * MiB),
+    BATCH_MAX_BYTES: envInt(64 * MiB, 1_024, 1_024 * MiB),
     BATCH_MAX_DELAY_MS: envInt(500, 0, 60_000),
-    /** Recently written span/metric states kept to merge later events without a read. */
-    WRITER_CACHE_MAX_BYTES: envInt(256 * MiB, 0, 16_384 * MiB),
+    /** Traces this writer holds (every span and metric row), so later events need no read. */
+    WRITER_CACHE_MAX_BYTES: envInt(512 * MiB, 0, 16_384 * MiB),
+    /** Consecutive failures of one batch for a reason retrying cannot fix, before it is dead-lettered. */
+    WRITER_MAX_FAILED_ATTEMPTS: envInt(5, 1, 1_000),
     /** How often the consumer lag gauge (`/metrics`) is refreshed. */
     LAG_POLL_MS: envInt(5_000, 500, 300_000),
     RETRY_MIN_MS: envInt(200, 1, 60_000),

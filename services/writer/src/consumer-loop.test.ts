@@ -9,7 +9,10 @@ import { BatchBuffer, type Pending } from './domain/batch-buffer.js';
 function fakeConsumer() {
   const calls: string[] = [];
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const listeners = new Map<string, () => void>();
   const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join' },
+    on: (event: string, listener: () => void) => void listeners.set(event, listener),
     subscribe: async () => {},
     run: async (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
       eachBatch = config.eachBatch;
@@ -30,7 +33,8 @@ function fakeConsumer() {
       },
       heartbeat: async () => {},
     } as unknown as EachBatchPayload);
-  return { consumer, calls, deliver };
+  const join = () => listeners.get('consumer.group_join')?.();
+  return { consumer, calls, deliver, join };
 }
 
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -48,7 +52,7 @@ describe('ConsumerLoop', () => {
         calls.push(`write ${items.length}`);
         if (failures-- > 0) throw new AppError('TH_CLICKHOUSE_UNAVAILABLE', 'down', { retryable: true });
         written.push(items);
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, deadLetters: 0 };
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
       },
       logger,
       retryMinMs: 1,
@@ -69,7 +73,7 @@ describe('ConsumerLoop', () => {
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         calls.push(`write ${items.length}`);
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, deadLetters: 0 };
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
       },
       logger,
       retryMinMs: 1,
@@ -81,5 +85,45 @@ describe('ConsumerLoop', () => {
     expect(calls).toEqual([]);
     await loop.stop();
     expect(calls).toEqual(['pause', 'write 3', 'commit 0:7,1:8', 'disconnect']);
+  });
+
+  it('gives a batch that keeps failing for good to the dead-letter side, then commits and goes on', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    const givenUp: string[] = [];
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 }),
+      write: async () => {
+        throw new AppError('TH_CLICKHOUSE_QUERY', 'unknown table', { retryable: false });
+      },
+      maxFailedAttempts: 3,
+      giveUp: async (items, err) => void givenUp.push(`${items.length} ${err.code}`),
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 1,
+    });
+    await loop.start();
+    await deliver(0, [0, 1]);
+    expect(givenUp).toEqual(['2 TH_CLICKHOUSE_QUERY']);
+    expect(calls).toContain('commit 0:2');
+  });
+
+  it('tells its owner when the group assigns partitions', async () => {
+    const { consumer, join } = fakeConsumer();
+    let assignments = 0;
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 }),
+      write: async (items) => ({ spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 }),
+      onAssignment: () => assignments++,
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 1,
+    });
+    await loop.start();
+    join();
+    expect(assignments).toBe(1);
   });
 });

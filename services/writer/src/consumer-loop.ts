@@ -16,7 +16,17 @@ export interface ConsumerLoopOptions {
   /** How often a partly filled batch is checked for its deadline. */
   tickMs?: number;
   onBatch?: (result: BatchResult, items: number, ms: number) => void;
+  /** Called when the group (re)assigns partitions, before any batch of the new assignment. */
+  onAssignment?: () => void;
+  /** A batch that failed this many times in a row for a reason retrying cannot fix is given up... */
+  maxFailedAttempts?: number;
+  /** ...to this (the dead-letter topic), then committed. Retryable failures are retried forever. */
+  giveUp?: (items: Pending[], err: AppError) => Promise<void>;
 }
+
+/** An error for the log: code and details, never a server's text (which can quote payloads). */
+const describe = (err: unknown) =>
+  err instanceof AppError ? { code: err.code, retryable: err.retryable, details: err.details } : err;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,6 +63,8 @@ export class ConsumerLoop {
   async start(): Promise<void> {
     const { consumer, buffer } = this.#o;
     for (const topic of this.#o.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    // Another writer may have written a trace while its partition was away: forget what we held.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.#o.onAssignment?.());
     await consumer.run({
       autoCommit: false,
       // Resolving only moves the fetch position; offsets are committed by #flush after the write.
@@ -100,10 +112,11 @@ export class ConsumerLoop {
     const started = Date.now();
     const result = await this.#writeUntilDone(items);
     await this.#commit(items);
-    this.#o.onBatch?.(result, items.length, Date.now() - started);
+    if (result) this.#o.onBatch?.(result, items.length, Date.now() - started);
   }
 
-  async #writeUntilDone(items: Pending[]): Promise<BatchResult> {
+  async #writeUntilDone(items: Pending[]): Promise<BatchResult | undefined> {
+    let permanentFailures = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.#o.write(items);
@@ -117,13 +130,23 @@ export class ConsumerLoop {
         this.#stalledSince ??= Date.now();
         if (attempt === 0) this.#pause();
         const wait = backoffMs(attempt, this.#o.retryMinMs, this.#o.retryMaxMs);
-        const retryable = err instanceof AppError && err.retryable;
-        // A non-retryable failure here is a bug or a schema problem; it is retried all the same,
-        // because dropping the batch would lose acknowledged events.
+        const retryable = !(err instanceof AppError) || err.retryable;
+        permanentFailures = retryable ? 0 : permanentFailures + 1;
         this.#o.logger[retryable ? 'warn' : 'error'](
-          { err, attempt, waitMs: wait, rows: items.length },
+          { err: describe(err), attempt, waitMs: wait, rows: items.length },
           'batch write failed; retrying',
         );
+        if (
+          !retryable &&
+          this.#o.giveUp &&
+          permanentFailures >= (this.#o.maxFailedAttempts ?? Number.POSITIVE_INFINITY)
+        ) {
+          // Kept in the dead-letter topic with its reason; nothing acknowledged is silently dropped.
+          await this.#o.giveUp(items, err as AppError);
+          this.#stalledSince = undefined;
+          this.#resume();
+          return undefined;
+        }
         await sleep(wait);
         await this.#heartbeat?.().catch(() => {});
       }

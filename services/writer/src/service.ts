@@ -4,7 +4,6 @@ import {
   clickhouseHealthy,
   createClickHouse,
   createKafka,
-  deleteMetricsOfSpans,
   ensureTracehouseTopics,
   type HealthRegistry,
   insertDatasetEntries,
@@ -14,10 +13,11 @@ import {
   kafkaHealthy,
   type Logger,
   loadDatasetEntryRows,
-  loadSpanMetricRows,
-  loadSpanRows,
-  refreshTraceSummaries,
+  insertTraceSummaries,
+  loadTraceMetricRows,
+  loadTraceSpanRows,
   type ShutdownStep,
+  storedTraceSummaryVersions,
   Telemetry,
   toKafkaAppError,
 } from '@tracehouse/shared/node';
@@ -25,10 +25,10 @@ import type { WriterConfig } from './config.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { BatchBuffer } from './domain/batch-buffer.js';
 import { BatchWriter, type WriterStore } from './domain/batch-writer.js';
+import { deadLetter } from './domain/dead-letters.js';
 import type { EntryState } from './domain/entry-state.js';
-import type { MetricState } from './domain/metric-state.js';
-import type { SpanState } from './domain/span-state.js';
 import { StateCache } from './domain/state-cache.js';
+import { type TraceState, traceBytes } from './domain/trace-state.js';
 import { LagGauge } from './lag-gauge.js';
 
 export interface WriterService {
@@ -39,8 +39,6 @@ export interface WriterService {
 
 const entryBytes = (s: EntryState) =>
   256 + (s.row.input?.length ?? 0) + (s.row.output?.length ?? 0) + (s.row.expected?.length ?? 0);
-const spanBytes = (s: SpanState) =>
-  512 + (s.row.input?.length ?? 0) + (s.row.output?.length ?? 0) + (s.row.error?.length ?? 0);
 
 /** Wires the writer's clients, consumer loop and readiness; runs alone or inside `npm start`. */
 export async function startWriter(options: {
@@ -90,26 +88,31 @@ export async function startWriter(options: {
   };
 
   const store: WriterStore = {
-    loadSpans: async (keys) =>
-      (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanRows(clickhouse, c)))).flat(),
-    loadMetrics: async (keys) =>
-      (await Promise.all(chunks(keys, 2_000).map((c) => loadSpanMetricRows(clickhouse, c)))).flat(),
+    storedTraces: async (traces) =>
+      new Map(
+        (await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaryVersions(clickhouse, c)))).flatMap(
+          (m) => [...m],
+        ),
+      ),
+    loadTraces: async (traces) => {
+      const [spans, metrics] = await Promise.all([
+        Promise.all(chunks(traces, 1_000).map((c) => loadTraceSpanRows(clickhouse, c))),
+        Promise.all(chunks(traces, 1_000).map((c) => loadTraceMetricRows(clickhouse, c))),
+      ]);
+      return { spans: spans.flat(), metrics: metrics.flat() };
+    },
     loadEntries: async (keys) =>
       (await Promise.all(chunks(keys, 2_000).map((c) => loadDatasetEntryRows(clickhouse, c)))).flat(),
     insertSpans: (rows) => insertSpans(clickhouse, rows),
+    insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
+    insertTraces: (rows) => insertTraceSummaries(clickhouse, rows),
     insertEntries: (rows) => insertDatasetEntries(clickhouse, rows),
     insertDatasets: (rows) => insertDatasets(clickhouse, rows),
-    insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
-    deleteMetricsOfSpans: (spans) =>
-      deleteMetricsOfSpans(clickhouse, spans, Math.max(...spans.map((s) => s.version))),
-    refreshTraces: (traces, maybeEmpty, roots) =>
-      refreshTraceSummaries(clickhouse, traces, maybeEmpty, roots),
   };
   const writer = new BatchWriter({
     store,
     sendDeadLetters,
-    spanCache: new StateCache<SpanState>(config.WRITER_CACHE_MAX_BYTES * 0.9, spanBytes),
-    metricCache: new StateCache<MetricState>(config.WRITER_CACHE_MAX_BYTES * 0.05, () => 256),
+    traceCache: new StateCache<TraceState>(config.WRITER_CACHE_MAX_BYTES * 0.95, traceBytes),
     entryCache: new StateCache<EntryState>(config.WRITER_CACHE_MAX_BYTES * 0.05, entryBytes),
     topics,
     logger,
@@ -127,6 +130,14 @@ export async function startWriter(options: {
       maxDelayMs: config.BATCH_MAX_DELAY_MS,
     }),
     write: (items) => writer.write(items),
+    // A batch that keeps failing for a reason retrying cannot fix goes to the dead-letter topic with
+    // that reason, instead of stalling every partition behind it.
+    giveUp: async (items, err) => {
+      const now = new Date();
+      await sendDeadLetters(items.map((item) => deadLetter(item, `batch failed for good: ${err.code}`, now)));
+    },
+    maxFailedAttempts: config.WRITER_MAX_FAILED_ATTEMPTS,
+    onAssignment: () => writer.invalidate(),
     logger,
     retryMinMs: config.RETRY_MIN_MS,
     retryMaxMs: config.RETRY_MAX_MS,
@@ -137,6 +148,7 @@ export async function startWriter(options: {
       telemetry.writerRows.inc({ table: 'span_metrics' }, result.metrics);
       telemetry.writerRows.inc({ table: 'dataset_entries' }, result.entries);
       telemetry.writerRows.inc({ table: 'traces' }, result.traces);
+      telemetry.writerLoadedTraces.inc(result.loadedTraces);
       logger.debug({ ...result, items, ms }, 'batch written');
     },
   });

@@ -52,6 +52,12 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  readonly writerLoadedTraces = new Counter({
+    name: 'tracehouse_writer_loaded_traces_total',
+    help: 'Traces the writer read back from ClickHouse because it did not hold them (after a rebalance, a restart or an eviction)',
+    registers: [this.registry],
+  });
+
   readonly deadLetters = new Counter({
     name: 'tracehouse_dead_letters_total',
     help: 'Messages sent to the dead-letter topic',

@@ -1,27 +1,34 @@
 import { AppError, type DeadLetter, topicNames } from '@tracehouse/shared';
-import { createLogger, type SpanMetricRow, type SpanRow } from '@tracehouse/shared/node';
+import {
+  createLogger,
+  type SpanMetricRow,
+  type SpanRow,
+  type TraceSummaryRow,
+} from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
 import type { Pending } from './batch-buffer.js';
 import { BatchWriter, type WriterStore } from './batch-writer.js';
 import type { EntryState } from './entry-state.js';
-import type { MetricState } from './metric-state.js';
-import type { SpanState } from './span-state.js';
 import { StateCache } from './state-cache.js';
+import type { TraceKey } from './trace-loader.js';
+import type { TraceState } from './trace-state.js';
 
 const topics = topicNames('t');
-const project = '00000000-0000-4000-8000-000000000001';
+const projectA = '00000000-0000-4000-8000-000000000001';
+const projectB = '00000000-0000-4000-8000-000000000002';
 const trace = '00000000-0000-4000-8000-0000000000bb';
 const span = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 let offset = 0;
-const message = (topic: string, value: unknown): Pending => ({
-  topic,
+/** One record holding these events (ingest groups a request's events by trace). */
+const record = (...events: unknown[]): Pending => ({
+  topic: topics.spans,
   partition: 0,
   offset: String(offset++),
   key: trace,
-  value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+  value: Buffer.from(JSON.stringify(events)),
 });
-const base = (id: string, version: number) => ({
+const base = (id: string, version: number, project = projectA) => ({
   v: 1,
   version,
   project_id: project,
@@ -29,29 +36,45 @@ const base = (id: string, version: number) => ({
   trace_id: trace,
   received_at: '2025-01-01T00:00:00.000000Z',
 });
-const create = (id: string, version = 10) =>
-  message(topics.spans, {
-    ...base(id, version),
-    kind: 'span.upsert',
-    fields: { name: `span-${id.slice(-2)}` },
-  });
-const patch = (id: string, version: number, fields: object) =>
-  message(topics.spans, { ...base(id, version), kind: 'span.patch', fields });
+const create = (id: string, version = 10, fields: object = {}, project = projectA) => ({
+  ...base(id, version, project),
+  kind: 'span.upsert',
+  fields: { name: `span-${id.slice(-2)}`, start_time: '2025-01-01T00:00:00.000000Z', ...fields },
+});
+const patch = (id: string, version: number, fields: object) => ({ ...base(id, version), kind: 'span.patch', fields });
+const remove = (id: string, version: number) => ({ ...base(id, version), kind: 'span.delete' });
+const metric = (id: string, spanId: string, version: number) => ({
+  ...base(id, version),
+  kind: 'metric.upsert',
+  span_id: spanId,
+  created_at: '2025-01-01T00:00:00.000000Z',
+  fields: { dimension: 'score', value: 1 },
+});
 
-/** ClickHouse as a map keyed like the table's sorting key, keeping the highest version (like FINAL). */
+const keyOf = (r: { project_id: string; trace_id: string }, id: string) => `${r.project_id}/${r.trace_id}/${id}`;
+
+/** ClickHouse as maps keyed like the tables' sorting keys, keeping the highest version (like FINAL). */
 class FakeStore implements WriterStore {
   spans = new Map<string, SpanRow>();
   metrics = new Map<string, SpanMetricRow>();
-  inserts = 0;
-  refreshed: string[] = [];
+  traces = new Map<string, TraceSummaryRow>();
+  loads = 0;
   failNext: AppError | undefined;
   refuse: (row: SpanRow) => boolean = () => false;
 
-  async loadSpans(keys: { spanId: string }[]) {
-    return keys.map((k) => this.spans.get(k.spanId)).filter((r): r is SpanRow => !!r);
+  async storedTraces(keys: TraceKey[]) {
+    const out = new Map<string, number>();
+    for (const k of keys) {
+      const row = this.traces.get(`${k.projectId}/${k.traceId}`);
+      if (row) out.set(`${k.projectId}/${k.traceId}`, row.version);
+    }
+    return out;
   }
-  async loadMetrics() {
-    return [];
+  async loadTraces(keys: TraceKey[]) {
+    this.loads++;
+    const wanted = new Set(keys.map((k) => `${k.projectId}/${k.traceId}`));
+    const inTraces = (r: { project_id: string; trace_id: string }) => wanted.has(`${r.project_id}/${r.trace_id}`);
+    return { spans: [...this.spans.values()].filter(inTraces), metrics: [...this.metrics.values()].filter(inTraces) };
   }
   async loadEntries() {
     return [];
@@ -64,105 +87,153 @@ class FakeStore implements WriterStore {
       this.failNext = undefined;
       throw err;
     }
-    if (rows.some(this.refuse)) throw new AppError('TH_CLICKHOUSE_INSERT', 'Cannot parse input');
-    this.inserts++;
-    for (const row of rows) {
-      const current = this.spans.get(row.span_id);
-      if (!current || Number(current.version) <= Number(row.version)) this.spans.set(row.span_id, { ...row });
-    }
+    if (rows.some(this.refuse)) throw new AppError('TH_CLICKHOUSE_INSERT', 'refused', { details: { clickhouseCode: '27' } });
+    for (const row of rows) keep(this.spans, keyOf(row, row.span_id), row);
   }
   async insertMetrics(rows: SpanMetricRow[]) {
-    for (const row of rows) this.metrics.set(row.metric_id, row);
+    for (const row of rows) keep(this.metrics, keyOf(row, row.metric_id), row);
   }
-  async deleteMetricsOfSpans() {}
-  async refreshTraces(traces: { traceId: string }[]) {
-    this.refreshed.push(...traces.map((t) => t.traceId));
+  async insertTraces(rows: TraceSummaryRow[]) {
+    for (const row of rows) keep(this.traces, `${row.project_id}/${row.trace_id}`, row);
   }
 }
 
-function setup() {
-  const store = new FakeStore();
+function keep<R extends { version: number | string }>(map: Map<string, R>, key: string, row: R) {
+  const current = map.get(key);
+  if (!current || Number(current.version) <= Number(row.version)) map.set(key, structuredClone(row));
+}
+
+function setup(store = new FakeStore()) {
   const letters: DeadLetter[] = [];
-  const spanCache = new StateCache<SpanState>(1e9, () => 100);
+  const traceCache = new StateCache<TraceState>(1e9, () => 100);
   const writer = new BatchWriter({
     store,
     sendDeadLetters: async (l) => void letters.push(...l),
-    spanCache,
-    metricCache: new StateCache<MetricState>(1e9, () => 100),
+    traceCache,
     entryCache: new StateCache<EntryState>(1e9, () => 100),
     topics,
     logger: createLogger({ name: 'test', level: 'silent' }),
   });
-  return { store, letters, writer, spanCache };
+  return { store, letters, writer, traceCache };
 }
 
+const stored = (store: FakeStore, id: string, project = projectA) => store.spans.get(`${project}/${trace}/${id}`);
+
 describe('BatchWriter', () => {
-  it('folds a span and its patch from one batch into one row and refreshes the trace once', async () => {
+  it('writes a new trace without reading anything back, with its summary', async () => {
     const { store, writer } = setup();
-    const result = await writer.write([create(span(1)), patch(span(1), 20, { output: '"done"' })]);
-    expect(result).toMatchObject({ spans: 1, traces: 1, deadLetters: 0 });
-    expect(store.spans.get(span(1))).toMatchObject({ name: 'span-01', output: '"done"', version: 20 });
-    expect(store.refreshed).toEqual([trace]);
-  });
-
-  it('writes nothing again for a redelivered batch', async () => {
-    const { store, writer } = setup();
-    const batch = [create(span(1)), create(span(2))];
-    await writer.write(batch);
-    const again = await writer.write(batch);
-    expect(again.spans).toBe(0);
-    expect(store.inserts).toBe(1);
-  });
-
-  it('merges a patch into a stored span it has not cached (after a restart)', async () => {
-    const first = setup();
-    await first.writer.write([create(span(1))]);
-    const restarted = setup();
-    restarted.store.spans = first.store.spans;
-    await restarted.writer.write([patch(span(1), 30, { meta: { k: 'v' } })]);
-    expect(restarted.store.spans.get(span(1))).toMatchObject({
-      name: 'span-01',
-      meta: { k: '"v"' },
-      version: 30,
+    const result = await writer.write([
+      record(create(span(1), 10, { input: '"q"' }), create(span(2), 11, { parent_id: span(1) })),
+      record(patch(span(1), 20, { output: '"done"', end_time: '2025-01-01T00:00:02.000000Z' })),
+    ]);
+    expect(result).toMatchObject({ spans: 2, traces: 1, loadedTraces: 0, deadLetters: 0 });
+    expect(store.loads).toBe(0);
+    expect(stored(store, span(1))).toMatchObject({ name: 'span-01', output: '"done"', version: 20 });
+    expect(store.traces.get(`${projectA}/${trace}`)).toMatchObject({
+      root_span_id: span(1),
+      span_count: 2,
+      input: '"q"',
+      output: '"done"',
+      spans_version: 20,
+      deleted: 0,
     });
   });
 
-  it('sends unparseable messages to the dead-letter topic and writes the rest', async () => {
-    const { store, letters, writer } = setup();
-    const result = await writer.write([
-      message(topics.spans, '{not json'),
-      message(topics.spans, { v: 1, kind: 'span.upsert' }),
-      create(span(3)),
+  it('applies events in log order, whatever their clocks say', async () => {
+    const { store, writer } = setup();
+    // The patch was acknowledged later through an ingest whose clock is 2 s behind.
+    await writer.write([record(create(span(1), 3_000_000, { output: '"first"' }))]);
+    await writer.write([record(patch(span(1), 1_000_000, { output: '"second"' }))]);
+    expect(stored(store, span(1))).toMatchObject({ output: '"second"', version: 3_000_001 });
+  });
+
+  it('skips a batch delivered again to the writer that wrote it', async () => {
+    const { store, writer } = setup();
+    const batch = [record(create(span(1)), create(span(2)))];
+    await writer.write(batch);
+    const again = await writer.write(batch);
+    expect(again).toMatchObject({ spans: 0, traces: 0 });
+    expect(stored(store, span(1))?.version).toBe(10);
+  });
+
+  it('reads a stored trace it does not hold, whole, and merges into it (after a restart)', async () => {
+    const first = setup();
+    await first.writer.write([record(create(span(1), 10, { input: '"q"' }), metric(span(9), span(1), 11))]);
+    const restarted = setup(first.store);
+    const result = await restarted.writer.write([record(patch(span(1), 30, { meta: { k: 'v' } }))]);
+    expect(result.loadedTraces).toBe(1);
+    expect(stored(first.store, span(1))).toMatchObject({ name: 'span-01', input: '"q"', meta: { k: '"v"' } });
+    expect(first.store.traces.get(`${projectA}/${trace}`)).toMatchObject({ span_count: 1, input: '"q"' });
+  });
+
+  it('forgets what it held when partitions move, so another writer’s changes are kept', async () => {
+    const a = setup();
+    await a.writer.write([record(create(span(1)))]);
+    // Writer B owned the partition for a while and patched the span.
+    const b = setup(a.store);
+    await b.writer.write([record(patch(span(1), 20, { meta: { p1: 1 } }))]);
+    a.writer.invalidate();
+    await a.writer.write([record(patch(span(1), 30, { meta: { p2: 2 } }))]);
+    expect(stored(a.store, span(1))?.meta).toEqual({ p1: '1', p2: '2' });
+  });
+
+  it('hides the metrics of a deleted span, and a metric that arrives for it later', async () => {
+    const { store, writer } = setup();
+    await writer.write([record(create(span(1)), metric(span(7), span(1), 11))]);
+    await writer.write([record(remove(span(1), 20), metric(span(8), span(1), 21))]);
+    expect(store.metrics.get(`${projectA}/${trace}/${span(7)}`)).toMatchObject({ deleted: 1 });
+    expect(store.metrics.get(`${projectA}/${trace}/${span(8)}`)).toMatchObject({ deleted: 1 });
+    expect(store.traces.get(`${projectA}/${trace}`)).toMatchObject({ deleted: 1, span_count: 0 });
+  });
+
+  it('keeps two projects that share a trace id apart', async () => {
+    const { store, writer } = setup();
+    await writer.write([
+      record(create(span(1), 10, { input: '"a"' }, projectA), create(span(1), 10, { input: '"b"' }, projectB)),
     ]);
-    expect(result).toMatchObject({ spans: 1, deadLetters: 2 });
+    expect(store.traces.get(`${projectA}/${trace}`)?.input).toBe('"a"');
+    expect(store.traces.get(`${projectB}/${trace}`)?.input).toBe('"b"');
+  });
+
+  it('dead-letters the one bad event of a record and writes the rest', async () => {
+    const { store, letters, writer } = setup();
+    const bad = { v: 1, kind: 'span.upsert' };
+    const result = await writer.write([
+      { ...record(), value: Buffer.from('{not json') },
+      record(create(span(1)), bad, create(span(3))),
+    ]);
+    expect(result).toMatchObject({ spans: 2, deadLetters: 2 });
     expect(letters.map((l) => l.reason)).toEqual([
       expect.stringMatching(/^not JSON/),
       expect.stringMatching(/^not a SpanEvent/),
     ]);
-    expect(letters[0]).toMatchObject({
-      source_topic: topics.spans,
-      value: '{not json',
-      value_encoding: 'utf8',
-    });
-    expect(store.spans.has(span(3))).toBe(true);
+    expect(letters[1]?.value).toBe(JSON.stringify(bad));
+    expect(stored(store, span(3))).toBeDefined();
   });
 
   it('leaves its cache untouched when a retryable insert fails, so the retry writes everything', async () => {
-    const { store, writer, spanCache } = setup();
+    const { store, writer, traceCache } = setup();
     store.failNext = new AppError('TH_CLICKHOUSE_UNAVAILABLE', 'down', { retryable: true });
-    const batch = [create(span(1))];
+    const batch = [record(create(span(1)))];
     await expect(writer.write(batch)).rejects.toMatchObject({ retryable: true });
-    expect(spanCache.size).toBe(0);
+    expect(traceCache.size).toBe(0);
     expect((await writer.write(batch)).spans).toBe(1);
-    expect(store.spans.has(span(1))).toBe(true);
+    expect(stored(store, span(1))).toBeDefined();
   });
 
-  it('isolates a row ClickHouse refuses for good into a dead letter', async () => {
-    const { store, letters, writer } = setup();
+  it('dead-letters every event folded into a refused row, without its text, and caches none of it', async () => {
+    const { store, letters, writer, traceCache } = setup();
     store.refuse = (row) => row.span_id === span(2);
-    const result = await writer.write([create(span(1)), create(span(2)), create(span(3))]);
-    expect(result.deadLetters).toBe(1);
-    expect(letters[0]?.reason).toMatch(/ClickHouse refused the row/);
-    expect([...store.spans.keys()].sort()).toEqual([span(1), span(3)]);
+    const result = await writer.write([
+      record(create(span(1)), create(span(2)), patch(span(2), 12, { output: '"x"' }), create(span(3))),
+    ]);
+    expect(result.deadLetters).toBe(2);
+    expect(letters.map((l) => l.reason)).toEqual([
+      'ClickHouse refused the span row: TH_CLICKHOUSE_INSERT ClickHouse code 27',
+      'ClickHouse refused the span row: TH_CLICKHOUSE_INSERT ClickHouse code 27',
+    ]);
+    expect(stored(store, span(2))).toBeUndefined();
+    expect(store.traces.get(`${projectA}/${trace}`)?.span_count).toBe(2);
+    expect(traceCache.size).toBe(0);
   });
 });

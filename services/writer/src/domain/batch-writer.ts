@@ -1,70 +1,45 @@
-import {
-  AppError,
-  DatasetEvent,
-  type DeadLetter,
-  MetricEvent,
-  SpanEvent,
-  type TopicNames,
-} from '@tracehouse/shared';
+import type { AppError, DatasetEvent, DeadLetter, MetricEvent, SpanEvent, TopicNames } from '@tracehouse/shared';
 import type {
   DatasetEntryRow,
   DatasetRow,
-  KnownRoot,
   Logger,
   SpanMetricRow,
   SpanRow,
+  TraceSummaryRow,
 } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
+import { deadLetter, refusalReason } from './dead-letters.js';
 import { applyEntryEvent, type EntryState, entryStateFromRow } from './entry-state.js';
-import { type Folded, type FoldKind, fold } from './fold.js';
-import { applyMetricEvent, type MetricState, metricStateFromRow } from './metric-state.js';
-import { applySpanEvent, type SpanState, stateFromRow, toClickHouseTime } from './span-state.js';
+import { type FoldKind, fold } from './fold.js';
+import { decodeBatch, type Sourced } from './record-events.js';
+import { insertOrBisect } from './resilient-insert.js';
+import { toClickHouseTime } from './span-state.js';
 import type { StateCache } from './state-cache.js';
+import { type TraceKey, type TraceReads, traceKeyOf, traceStates } from './trace-loader.js';
+import { applyToTrace, cloneTrace, type TraceChanges, type TraceState } from './trace-state.js';
+import { summarizeTrace } from './trace-summary.js';
 
-export interface SpanKey {
-  projectId: string;
-  traceId: string;
-  spanId: string;
-}
-export interface MetricKey {
-  projectId: string;
-  traceId: string;
-  metricId: string;
-}
 export interface EntryKey {
   projectId: string;
   datasetId: string;
   entryId: string;
 }
-export interface TraceKey {
-  projectId: string;
-  traceId: string;
-}
 
 /** What the writer needs from ClickHouse (tables/*.ts in shared), injected so the logic is testable. */
-export interface WriterStore {
-  loadSpans(keys: SpanKey[]): Promise<SpanRow[]>;
-  loadMetrics(keys: MetricKey[]): Promise<SpanMetricRow[]>;
+export interface WriterStore extends TraceReads {
   loadEntries(keys: EntryKey[]): Promise<DatasetEntryRow[]>;
   insertSpans(rows: SpanRow[]): Promise<void>;
   insertMetrics(rows: SpanMetricRow[]): Promise<void>;
+  insertTraces(rows: TraceSummaryRow[]): Promise<void>;
   insertEntries(rows: DatasetEntryRow[]): Promise<void>;
   insertDatasets(rows: DatasetRow[]): Promise<void>;
-  /** Hides the metrics of deleted spans (deleted = 1 at the given version). */
-  deleteMetricsOfSpans(spans: (SpanKey & { version: number })[]): Promise<void>;
-  /**
-   * Recomputes the summaries of these traces from their spans; `maybeEmpty` had deletes; `roots` are
-   * root spans this batch wrote (keyed `project/trace`), whose content need not be read back.
-   */
-  refreshTraces(traces: TraceKey[], maybeEmpty: TraceKey[], roots: Map<string, KnownRoot>): Promise<void>;
 }
 
 export interface BatchWriterOptions {
   store: WriterStore;
   /** Resolves once the dead letters are in Kafka. */
   sendDeadLetters: (letters: DeadLetter[]) => Promise<void>;
-  spanCache: StateCache<SpanState>;
-  metricCache: StateCache<MetricState>;
+  traceCache: StateCache<TraceState>;
   entryCache: StateCache<EntryState>;
   topics: TopicNames;
   logger: Logger;
@@ -76,58 +51,33 @@ export interface BatchResult {
   metrics: number;
   entries: number;
   traces: number;
+  /** Traces read back from ClickHouse (not held by this writer). */
+  loadedTraces: number;
   deadLetters: number;
 }
 
-type Sourced<E> = { event: E; source: Pending }[];
-
-const traceKeyOf = (k: TraceKey) => `${k.projectId}/${k.traceId}`;
+type Source = Sourced<unknown>;
+type Touched = { key: string; base: TraceState; next: TraceState; changes: TraceChanges<Source> };
 
 /**
- * Writes one consumed batch: parses events (bad ones become dead letters), folds them into the
- * current states (cache, else ClickHouse), inserts complete rows, hides metrics of deleted spans and
- * refreshes touched trace summaries. The caches change only after everything succeeded, so a failed
- * batch can be retried as a whole. See docs/WRITE-PATH.md §3.
+ * Writes one consumed batch: decodes events (bad ones become dead letters), applies them in log order
+ * to the states of their traces, inserts the changed span and metric rows and the touched traces'
+ * summaries, and only then caches the new states. A failed batch is retried whole from the states it
+ * started with. See docs/WRITE-PATH.md §3.
  */
 export class BatchWriter {
-  readonly #spans: FoldKind<SpanEvent, SpanState, SpanRow>;
-  readonly #metrics: FoldKind<MetricEvent, MetricState, SpanMetricRow>;
   readonly #entries: FoldKind<DatasetEvent, EntryState, DatasetEntryRow>;
+  /** Bumped when partitions may have moved: a batch that started before must not fill the cache. */
+  #epoch = 0;
 
   constructor(private readonly o: BatchWriterOptions) {
-    const { store } = o;
-    this.#spans = {
-      keyOfEvent: (e) => `${e.project_id}/${e.trace_id}/${e.id}`,
-      keyOfRow: (r) => `${r.project_id}/${r.trace_id}/${r.span_id}`,
-      cache: o.spanCache,
-      clone: (s) => ({
-        row: { ...s.row, meta: { ...s.row.meta }, tags: { ...s.row.tags } },
-        versions: new Map(s.versions),
-      }),
-      load: (events) =>
-        store.loadSpans(events.map((e) => ({ projectId: e.project_id, traceId: e.trace_id, spanId: e.id }))),
-      fromRow: stateFromRow,
-      apply: applySpanEvent,
-    };
-    this.#metrics = {
-      keyOfEvent: (e) => `${e.project_id}/${e.trace_id}/${e.id}`,
-      keyOfRow: (r) => `${r.project_id}/${r.trace_id}/${r.metric_id}`,
-      cache: o.metricCache,
-      clone: (s) => ({ row: { ...s.row }, versions: new Map(s.versions) }),
-      load: (events) =>
-        store.loadMetrics(
-          events.map((e) => ({ projectId: e.project_id, traceId: e.trace_id, metricId: e.id })),
-        ),
-      fromRow: metricStateFromRow,
-      apply: applyMetricEvent,
-    };
     this.#entries = {
       keyOfEvent: (e) => `${e.project_id}/${e.dataset_id}/${e.id}`,
       keyOfRow: (r) => `${r.project_id}/${r.dataset_id}/${r.entry_id}`,
       cache: o.entryCache,
       clone: (s) => ({ row: { ...s.row }, versions: new Map(s.versions) }),
       load: (events) =>
-        store.loadEntries(
+        o.store.loadEntries(
           events.map((e) => ({ projectId: e.project_id, datasetId: e.dataset_id, entryId: e.id })),
         ),
       fromRow: entryStateFromRow,
@@ -135,147 +85,181 @@ export class BatchWriter {
     };
   }
 
+  /**
+   * Forgets every cached state. Called when the consumer group reassigns partitions: a trace this
+   * writer held may have been written by another writer meanwhile.
+   */
+  invalidate(): void {
+    this.#epoch++;
+    this.o.traceCache.clear();
+    this.o.entryCache.clear();
+  }
+
   async write(items: Pending[]): Promise<BatchResult> {
-    const letters: DeadLetter[] = [];
-    const spanEvents: Sourced<SpanEvent> = [];
-    const metricEvents: Sourced<MetricEvent> = [];
-    const entryEvents: Sourced<DatasetEvent> = [];
-    for (const item of items) {
-      const parsed = this.#parse(item);
-      if ('reason' in parsed) letters.push(this.#deadLetter(item, parsed.reason));
-      else if (parsed.span) spanEvents.push({ event: parsed.span, source: item });
-      else if (parsed.metric) metricEvents.push({ event: parsed.metric, source: item });
-      else if (parsed.entry) entryEvents.push({ event: parsed.entry, source: item });
-    }
-    const { store } = this.o;
+    const epoch = this.#epoch;
+    const now = this.o.now?.() ?? new Date();
+    const decoded = decodeBatch(items, this.o.topics);
+    const letters = decoded.refused.map((r) => deadLetter(r.source, r.reason, now, r.event));
 
-    const spans = await fold(this.#spans, spanEvents);
-    const metrics = await fold(this.#metrics, metricEvents);
-    const entries = await fold(this.#entries, entryEvents);
-
-    letters.push(...(await this.#insertResilient(spans, (rows) => store.insertSpans(rows))));
-    letters.push(...(await this.#insertResilient(metrics, (rows) => store.insertMetrics(rows))));
-    const datasets = datasetsOf(entryEvents);
-    if (datasets.length > 0) await store.insertDatasets(datasets);
-    letters.push(...(await this.#insertResilient(entries, (rows) => store.insertEntries(rows))));
-
-    const deleted = spans.rows
-      .filter((r) => r.deleted === 1)
-      .map((r) => ({
-        projectId: r.project_id,
-        traceId: r.trace_id,
-        spanId: r.span_id,
-        version: Number(r.version),
-      }));
-    if (deleted.length > 0) await store.deleteMetricsOfSpans(deleted);
-    const traces = dedupe(
-      spans.rows.map((r) => ({ projectId: r.project_id, traceId: r.trace_id })),
-      traceKeyOf,
-    );
-    const maybeEmpty = dedupe(
-      deleted.map(({ projectId, traceId }) => ({ projectId, traceId })),
-      traceKeyOf,
-    );
-    const roots = new Map<string, KnownRoot>();
-    for (const r of spans.rows) {
-      if (r.parent_id === null && r.deleted === 0 && r.name !== '') {
-        roots.set(`${r.project_id}/${r.trace_id}`, { spanId: r.span_id, input: r.input, output: r.output });
+    const touched = await this.#apply(decoded.traceEvents);
+    const loadedTraces = touched.loaded;
+    const spanRows: SpanRow[] = [];
+    const metricRows: SpanMetricRow[] = [];
+    const sourcesOf = new Map<object, Source[]>();
+    for (const t of touched.traces) {
+      for (const [id, sources] of t.changes.spans) {
+        const row = t.next.spans.get(id)!;
+        spanRows.push(row);
+        sourcesOf.set(row, sources);
+      }
+      for (const [id, sources] of t.changes.metrics) {
+        const row = t.next.metrics.get(id)!;
+        metricRows.push(row);
+        sourcesOf.set(row, sources);
       }
     }
-    if (traces.length > 0) await store.refreshTraces(traces, maybeEmpty, roots);
+    const { logger, store } = this.o;
+    const [refusedSpans, refusedMetrics] = await Promise.all([
+      insertOrBisect(spanRows, (rows) => store.insertSpans(rows), logger),
+      insertOrBisect(metricRows, (rows) => store.insertMetrics(rows), logger),
+    ]);
+    const tainted = new Set<string>();
+    const refuse = (refused: { row: SpanRow | SpanMetricRow; err: AppError }[], what: string) => {
+      for (const { row, err } of refused) {
+        tainted.add(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }));
+        for (const s of sourcesOf.get(row) ?? []) letters.push(deadLetter(s.source, refusalReason(what, err), now, s.event));
+      }
+    };
+    refuse(refusedSpans, 'the span row');
+    refuse(refusedMetrics, 'the metric row');
+    // A refused row is not stored: the summary must not count it, and nothing of its trace is cached.
+    for (const t of touched.traces) if (tainted.has(t.key)) revertRefused(t, refusedSpans, refusedMetrics);
+
+    const summaries = touched.traces
+      .filter((t) => t.changes.spans.size > 0 || t.next.summaryVersion === 0)
+      .map((t) => ({ t, row: summarizeTrace(t.next) }));
+    const [refusedSummaries, entries] = await Promise.all([
+      insertOrBisect(
+        summaries.map((s) => s.row),
+        (rows) => store.insertTraces(rows),
+        logger,
+      ),
+      this.#writeEntries(decoded.entryEvents, letters, now),
+    ]);
+    for (const { row, err } of refusedSummaries) {
+      tainted.add(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }));
+      letters.push(this.#summaryLetter(row, err, now));
+    }
+    for (const s of summaries) s.t.next.summaryVersion = s.row.version;
     if (letters.length > 0) await this.o.sendDeadLetters(letters);
 
-    for (const [key, state] of spans.states) this.o.spanCache.set(key, state);
-    for (const [key, state] of metrics.states) this.o.metricCache.set(key, state);
-    for (const [key, state] of entries.states) this.o.entryCache.set(key, state);
+    if (epoch === this.#epoch) {
+      for (const t of touched.traces) {
+        if (tainted.has(t.key)) this.o.traceCache.delete(t.key);
+        else this.o.traceCache.set(t.key, t.next);
+      }
+    }
     return {
-      spans: spans.rows.length,
-      metrics: metrics.rows.length,
-      entries: entries.rows.length,
-      traces: traces.length,
+      spans: spanRows.length - refusedSpans.length,
+      metrics: metricRows.length - refusedMetrics.length,
+      entries,
+      traces: summaries.length - refusedSummaries.length,
+      loadedTraces,
       deadLetters: letters.length,
     };
   }
 
-  #parse(
-    item: Pending,
-  ): { span?: SpanEvent; metric?: MetricEvent; entry?: DatasetEvent } | { reason: string } {
-    if (!item.value) return { reason: 'empty message' };
-    let json: unknown;
-    try {
-      json = JSON.parse(item.value.toString('utf8'));
-    } catch (err) {
-      return { reason: `not JSON: ${(err as Error).message}` };
+  /** Groups events by trace and applies them, in order, to copies of the traces' current states. */
+  async #apply(events: Sourced<SpanEvent | MetricEvent>[]) {
+    const byTrace = new Map<string, { key: TraceKey; events: typeof events }>();
+    for (const e of events) {
+      const key = { projectId: e.event.project_id, traceId: e.event.trace_id };
+      const k = traceKeyOf(key);
+      let group = byTrace.get(k);
+      if (!group) {
+        group = { key, events: [] };
+        byTrace.set(k, group);
+      }
+      group.events.push(e);
     }
-    const { topics } = this.o;
-    if (item.topic === topics.spans) {
-      const r = SpanEvent.safeParse(json);
-      return r.success ? { span: r.data } : { reason: `not a SpanEvent: ${summarize(r.error.issues)}` };
+    const { states, loaded } = await traceStates(
+      [...byTrace.values()].map((g) => g.key),
+      this.o.traceCache,
+      this.o.store,
+    );
+    const traces: Touched[] = [];
+    for (const [key, group] of byTrace) {
+      const base = states.get(key)!;
+      const next = cloneTrace(base);
+      const changes: TraceChanges<Source> = { spans: new Map(), metrics: new Map() };
+      for (const e of group.events) {
+        const log = `${e.source.topic}/${e.source.partition}`;
+        const offset = BigInt(e.source.offset);
+        // Records are applied whole within a batch, so a record at or before the last applied one is
+        // a redelivery.
+        if (offset <= (base.applied.get(log) ?? -1n)) continue;
+        applyToTrace(next, e.event, changes, e);
+        if (offset > (next.applied.get(log) ?? -1n)) next.applied.set(log, offset);
+      }
+      traces.push({ key, base, next, changes });
     }
-    if (item.topic === topics.metrics) {
-      const r = MetricEvent.safeParse(json);
-      return r.success ? { metric: r.data } : { reason: `not a MetricEvent: ${summarize(r.error.issues)}` };
-    }
-    if (item.topic === topics.datasets) {
-      const r = DatasetEvent.safeParse(json);
-      return r.success ? { entry: r.data } : { reason: `not a DatasetEvent: ${summarize(r.error.issues)}` };
-    }
-    return { reason: `unexpected topic ${item.topic}` };
+    return { traces, loaded };
   }
 
-  /**
-   * Inserts rows; when ClickHouse refuses them for good (not a retryable failure), halves the batch
-   * until the offending rows are found, so one bad row costs a dead letter, not the stream.
-   */
-  async #insertResilient<R>(
-    folded: Folded<{ row: R }, R>,
-    insert: (rows: R[]) => Promise<void>,
-  ): Promise<DeadLetter[]> {
-    const refused = await this.#bisect(folded.rows, insert);
-    return refused.map(({ row, err }) => this.#rowLetter(folded.sources.get(row), err));
-  }
-
-  async #bisect<R>(rows: R[], insert: (rows: R[]) => Promise<void>): Promise<{ row: R; err: AppError }[]> {
-    if (rows.length === 0) return [];
-    try {
-      await insert(rows);
-      return [];
-    } catch (err) {
-      if (!(err instanceof AppError) || err.retryable) throw err;
-      if (rows.length === 1) return [{ row: rows[0]!, err }];
-      this.o.logger.warn({ err, rows: rows.length }, 'insert refused; bisecting to find the bad rows');
-      const mid = Math.ceil(rows.length / 2);
-      return [
-        ...(await this.#bisect(rows.slice(0, mid), insert)),
-        ...(await this.#bisect(rows.slice(mid), insert)),
-      ];
+  async #writeEntries(events: Sourced<DatasetEvent>[], letters: DeadLetter[], now: Date): Promise<number> {
+    if (events.length === 0) return 0;
+    const { store, logger } = this.o;
+    const folded = await fold(this.#entries, events);
+    const datasets = datasetsOf(events);
+    const [refusedDatasets, refusedEntries] = await Promise.all([
+      insertOrBisect(datasets, (rows) => store.insertDatasets(rows), logger),
+      insertOrBisect(folded.rows, (rows) => store.insertEntries(rows), logger),
+    ]);
+    for (const { row, err } of refusedDatasets) {
+      const source = events.find((e) => e.event.dataset_id === row.dataset_id)!;
+      letters.push(deadLetter(source.source, refusalReason('the dataset row', err), now, source.event));
     }
+    for (const { row, err } of refusedEntries) {
+      const source = folded.sources.get(row);
+      if (source) letters.push(deadLetter(source, refusalReason('the dataset entry row', err), now));
+      this.#entries.cache.delete(this.#entries.keyOfRow(row));
+      folded.states.delete(this.#entries.keyOfRow(row));
+    }
+    for (const [key, state] of folded.states) this.#entries.cache.set(key, state);
+    return folded.rows.length - refusedEntries.length;
   }
 
-  #deadLetter(item: Pending, reason: string): DeadLetter {
-    const text = item.value?.toString('utf8');
-    const isText = text !== undefined && Buffer.from(text, 'utf8').equals(item.value!);
-    return {
-      v: 1,
-      source_topic: item.topic,
-      partition: item.partition,
-      offset: item.offset,
-      key: item.key,
-      value: item.value ? (isText ? text! : item.value.toString('base64')) : null,
-      value_encoding: isText || !item.value ? 'utf8' : 'base64',
-      reason,
-      failed_at: (this.o.now?.() ?? new Date()).toISOString(),
-    };
+  #summaryLetter(row: TraceSummaryRow, err: AppError, now: Date): DeadLetter {
+    const source: Pending = { topic: this.o.topics.spans, partition: 0, offset: '0', key: row.trace_id, value: null };
+    return deadLetter(source, refusalReason(`the summary of trace ${row.project_id}/${row.trace_id}`, err), now, {
+      project_id: row.project_id,
+      trace_id: row.trace_id,
+    });
   }
+}
 
-  #rowLetter(source: Pending | undefined, err: AppError): DeadLetter {
-    const item = source ?? { topic: 'unknown', partition: 0, offset: '0', key: null, value: null };
-    return this.#deadLetter(item, `ClickHouse refused the row: ${err.message}`);
+/** Puts the refused rows of a trace back as they were before the batch. */
+function revertRefused(
+  t: Touched,
+  spans: { row: SpanRow }[],
+  metrics: { row: SpanMetricRow }[],
+): void {
+  for (const { row } of spans) {
+    if (row.trace_id !== t.next.traceId || row.project_id !== t.next.projectId) continue;
+    const before = t.base.spans.get(row.span_id);
+    if (before) t.next.spans.set(row.span_id, before);
+    else t.next.spans.delete(row.span_id);
+  }
+  for (const { row } of metrics) {
+    if (row.trace_id !== t.next.traceId || row.project_id !== t.next.projectId) continue;
+    const before = t.base.metrics.get(row.metric_id);
+    if (before) t.next.metrics.set(row.metric_id, before);
+    else t.next.metrics.delete(row.metric_id);
   }
 }
 
 /** Datasets named by entry upserts, registered once per batch with their earliest entry's time. */
-function datasetsOf(events: Sourced<DatasetEvent>): DatasetRow[] {
+function datasetsOf(events: Sourced<DatasetEvent>[]): DatasetRow[] {
   const byId = new Map<string, DatasetRow>();
   for (const { event } of events) {
     if (event.kind !== 'dataset.entry.upsert') continue;
@@ -293,17 +277,4 @@ function datasetsOf(events: Sourced<DatasetEvent>): DatasetRow[] {
     }
   }
   return [...byId.values()];
-}
-
-function dedupe<K>(keys: K[], keyOf: (k: K) => string): K[] {
-  const seen = new Map<string, K>();
-  for (const k of keys) seen.set(keyOf(k), k);
-  return [...seen.values()];
-}
-
-function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ClickHouseError } from '@clickhouse/client';
 import { AppError, type ErrorCode, ErrorCodes } from '../../errors.js';
 
@@ -37,10 +38,11 @@ export function toClickHouseAppError(
 ): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ClickHouseError) {
-    return new AppError(code, `ClickHouse error while ${action}: ${err.message}`, {
+    // The server's text can quote the row or query it refused, and rows carry users' payloads: it stays
+    // out of messages, logs and dead letters. The code, type and a digest of the text identify it.
+    return new AppError(code, `ClickHouse error ${err.code} (${err.type ?? 'unknown'}) while ${action}`, {
       retryable: retryableServerCodes.has(err.code),
-      cause: err,
-      details: { clickhouseCode: err.code, clickhouseType: err.type },
+      details: { clickhouseCode: err.code, clickhouseType: err.type, digest: digestOf(err.message) },
     });
   }
   const e = err as { code?: string; message?: string };
@@ -52,8 +54,11 @@ export function toClickHouseAppError(
       details: e?.code ? { errno: e.code } : {},
     });
   }
-  return new AppError(code, `ClickHouse failure while ${action}: ${e?.message ?? String(err)}`, {
+  return new AppError(code, `ClickHouse failure while ${action}`, {
     retryable: false,
-    cause: err,
+    details: { digest: digestOf(e?.message ?? String(err)) },
   });
 }
+
+/** A short, stable fingerprint of an error text: equal failures group together, nothing is quoted. */
+const digestOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);

@@ -30,34 +30,6 @@ export async function insertSpanMetrics(client: ClickHouseClient, rows: SpanMetr
   }
 }
 
-/** Hides every metric of these (deleted) spans: a `deleted = 1` row at `version` for each. */
-export async function deleteMetricsOfSpans(
-  client: ClickHouseClient,
-  spans: { projectId: string; traceId: string; spanId: string }[],
-  version: number,
-): Promise<void> {
-  if (spans.length === 0) return;
-  try {
-    await client.command({
-      query: `INSERT INTO span_metrics (project_id, trace_id, span_id, metric_id, dimension, value, comment,
-                                        created_at, received_at, version, deleted)
-              SELECT project_id, trace_id, span_id, metric_id, dimension, value, comment, created_at, received_at,
-                     {version:UInt64}, 1
-              FROM span_metrics FINAL
-              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])} AND version < {version:UInt64}`,
-      query_params: {
-        version,
-        ...uuidKeyParams(
-          spans.map((s) => [s.projectId, s.traceId, s.spanId]),
-          3,
-        ),
-      },
-    });
-  } catch (err) {
-    throw toClickHouseAppError(err, 'hiding metrics of deleted spans', ErrorCodes.CLICKHOUSE_INSERT);
-  }
-}
-
 /** A stored metric in the Opper shape. */
 export type StoredMetric = MetricResponse;
 
@@ -85,25 +57,25 @@ export async function findSpanMetric(
   }
 }
 
-/** Current rows of the given metrics, for the writer to merge events into. */
-export async function loadSpanMetricRows(
+/** Every stored metric row of these traces at its newest version, deleted ones included (no FINAL). */
+export async function loadTraceMetricRows(
   client: ClickHouseClient,
-  keys: { projectId: string; traceId: string; metricId: string }[],
+  traces: { projectId: string; traceId: string }[],
 ): Promise<SpanMetricRow[]> {
-  if (keys.length === 0) return [];
+  if (traces.length === 0) return [];
   try {
     const rs = await client.query({
-      query: `SELECT * FROM span_metrics FINAL
-              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'metric_id'])}`,
+      query: `SELECT * FROM span_metrics WHERE ${uuidKeysIn(['project_id', 'trace_id'])}
+              ORDER BY version DESC LIMIT 1 BY project_id, trace_id, metric_id`,
       query_params: uuidKeyParams(
-        keys.map((k) => [k.projectId, k.traceId, k.metricId]),
-        3,
+        traces.map((k) => [k.projectId, k.traceId]),
+        2,
       ),
       format: 'JSONEachRow',
     });
     return (await rs.json<unknown>()).map((r) => SpanMetricRow.parse(r));
   } catch (err) {
-    throw toClickHouseAppError(err, 'loading metrics to merge');
+    throw toClickHouseAppError(err, 'loading the metrics of traces');
   }
 }
 

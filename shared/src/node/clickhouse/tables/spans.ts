@@ -72,27 +72,27 @@ export async function findSpanLocation(
 }
 
 /**
- * Current rows of the given spans, for the writer to merge events into (pending patches included:
- * they have an empty name).
+ * Every stored row of these traces' spans at its newest version, deleted ones and pending patches
+ * included (no FINAL, which would drop the deleted): a writer taking over a trace loads it whole.
  */
-export async function loadSpanRows(
+export async function loadTraceSpanRows(
   client: ClickHouseClient,
-  keys: { projectId: string; traceId: string; spanId: string }[],
+  traces: { projectId: string; traceId: string }[],
 ): Promise<SpanRow[]> {
-  if (keys.length === 0) return [];
+  if (traces.length === 0) return [];
   try {
     const rs = await client.query({
-      query: `SELECT * FROM spans FINAL
-              WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
+      query: `SELECT * FROM spans WHERE ${uuidKeysIn(['project_id', 'trace_id'])}
+              ORDER BY version DESC LIMIT 1 BY project_id, trace_id, span_id`,
       query_params: uuidKeyParams(
-        keys.map((k) => [k.projectId, k.traceId, k.spanId]),
-        3,
+        traces.map((k) => [k.projectId, k.traceId]),
+        2,
       ),
       format: 'JSONEachRow',
     });
     return (await rs.json<unknown>()).map((r) => SpanRow.parse(r));
   } catch (err) {
-    throw toClickHouseAppError(err, 'loading spans to merge');
+    throw toClickHouseAppError(err, 'loading the spans of traces');
   }
 }
 
