@@ -71,6 +71,7 @@ export async function startIngest(options: {
     maxInFlight: config.PRODUCE_MAX_IN_FLIGHT,
   });
 
+  const clock = new VersionClock();
   // Every ingest process reads the whole span index, so its group is its own.
   const index = new SpanIndex({
     topic: topics.spanIndex,
@@ -84,6 +85,8 @@ export async function startIngest(options: {
     maxEntries: config.SPAN_INDEX_MAX_ENTRIES,
     replayMs: config.SPAN_INDEX_REPLAY_MS,
     catchUpTimeoutMs: config.SPAN_INDEX_CATCH_UP_MS,
+    onVersion: (version) => clock.observe(version),
+    onMalformed: () => telemetry.malformedIndexRecords.inc(),
   });
   await index.start();
 
@@ -100,7 +103,7 @@ export async function startIngest(options: {
   });
   const writes = new WriteService({
     topics,
-    clock: new VersionClock(),
+    clock,
     produce: (records) => batcher.enqueue(records),
     index,
     findMetric: (projectId, spanId, metricId) => reads.findSpanMetric(projectId, spanId, metricId),

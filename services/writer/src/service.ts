@@ -10,10 +10,10 @@ import {
   insertDatasets,
   insertSpanMetrics,
   insertSpans,
+  insertTraceSummaries,
   kafkaHealthy,
   type Logger,
   loadDatasetEntryRows,
-  insertTraceSummaries,
   loadTraceMetricRows,
   loadTraceSpanRows,
   type ShutdownStep,
@@ -90,9 +90,9 @@ export async function startWriter(options: {
   const store: WriterStore = {
     storedTraces: async (traces) =>
       new Map(
-        (await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaryVersions(clickhouse, c)))).flatMap(
-          (m) => [...m],
-        ),
+        (
+          await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaryVersions(clickhouse, c)))
+        ).flatMap((m) => [...m]),
       ),
     loadTraces: async (traces) => {
       const [spans, metrics] = await Promise.all([

@@ -58,6 +58,12 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  readonly malformedIndexRecords = new Counter({
+    name: 'tracehouse_ingest_malformed_index_records_total',
+    help: 'Records or entries on the span-index topic that could not be read and were skipped',
+    registers: [this.registry],
+  });
+
   readonly deadLetters = new Counter({
     name: 'tracehouse_dead_letters_total',
     help: 'Messages sent to the dead-letter topic',

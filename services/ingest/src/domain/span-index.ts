@@ -1,5 +1,10 @@
 import type { WriteFences } from '@tracehouse/api';
-import { type DatasetIndexEntry, IndexEntry, type SpanIndexEntry } from '@tracehouse/shared';
+import {
+  type DatasetIndexEntry,
+  decodeEventRecord,
+  IndexEntry,
+  type SpanIndexEntry,
+} from '@tracehouse/shared';
 import { type Logger, toKafkaAppError, withKafkaRetries } from '@tracehouse/shared/node';
 import type { Admin, Consumer } from 'kafkajs';
 
@@ -40,6 +45,10 @@ export interface SpanIndexOptions {
   replayMs: number;
   /** Longest wait for this process to catch up with the topic before falling back to ClickHouse. */
   catchUpTimeoutMs: number;
+  /** Told every acknowledged version seen, so this process's clock never falls behind another's. */
+  onVersion?: (version: number) => void;
+  /** Told about every record or entry that could not be read (it is skipped). */
+  onMalformed?: () => void;
 }
 
 const keyOf = (projectId: string, id: string) => `${projectId}/${id}`;
@@ -100,11 +109,7 @@ export class SpanIndex implements WriteFences {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          if (!message.value) continue;
-          const parsed = IndexEntry.safeParse(JSON.parse(String(message.value)));
-          if (parsed.success) this.#apply(parsed.data);
-        }
+        for (const message of batch.messages) this.#applyRecord(message.value);
         if (batch.messages.length > 0) this.#positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
         for (const notify of this.#progress.splice(0)) notify();
       },
@@ -115,6 +120,29 @@ export class SpanIndex implements WriteFences {
       consumer.seek({ topic, partition, offset });
     }
     this.#running = true;
+  }
+
+  /**
+   * A record holds one entry or several (one per write of a request). A malformed one is skipped and
+   * counted: the index is a cache of what ingest acknowledged, never a reason to stop reading.
+   */
+  #applyRecord(value: Buffer | null): void {
+    let entries: unknown[];
+    try {
+      entries = value ? decodeEventRecord(value.toString('utf8')) : [];
+    } catch {
+      this.#o.onMalformed?.();
+      return;
+    }
+    for (const entry of entries) {
+      const parsed = IndexEntry.safeParse(entry);
+      if (!parsed.success) {
+        this.#o.onMalformed?.();
+        continue;
+      }
+      this.#o.onVersion?.(parsed.data.version);
+      this.#apply(parsed.data);
+    }
   }
 
   async stop(): Promise<void> {

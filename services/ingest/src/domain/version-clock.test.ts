@@ -16,3 +16,13 @@ describe('VersionClock', () => {
     expect([b - a, c - b]).toEqual([1, 1]);
   });
 });
+
+describe('VersionClock.observe', () => {
+  it('never gives a version below one acknowledged by a process whose clock is ahead', () => {
+    const clock = new VersionClock(() => 1_000);
+    clock.observe(3_000_000);
+    expect(clock.next()).toBe(3_000_001);
+    clock.observe(5);
+    expect(clock.next()).toBe(3_000_002);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type CreateSpanRequest,
   datasetIdFor,
   ErrorCodes,
+  encodeEventRecord,
   type FeedbackRequest,
   type FeedbackResponse,
   type IndexEntry,
@@ -51,6 +52,26 @@ function asText(json: string | null): string | null {
   if (json === null) return null;
   const value: unknown = JSON.parse(json);
   return typeof value === 'string' ? value : json;
+}
+
+/**
+ * The span and metric events of one request, one record per trace (docs/WRITE-PATH.md §1): the values
+ * are already JSON, so they are joined into an array without encoding the events again.
+ */
+export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecord[] {
+  const out: OutRecord[] = [];
+  const byTrace = new Map<string, string[]>();
+  for (const r of records) {
+    if (r.topic !== spansTopic) {
+      out.push(r);
+      continue;
+    }
+    const values = byTrace.get(r.key);
+    if (values) values.push(r.value);
+    else byTrace.set(r.key, [r.value]);
+  }
+  for (const [key, values] of byTrace) out.push({ topic: spansTopic, key, value: `[${values.join(',')}]` });
+  return out;
 }
 
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
@@ -139,10 +160,15 @@ export class WriteService {
    * are live here (other processes learn them from the index topic).
    */
   async commit(plans: Plan<unknown>[]): Promise<void> {
-    await this.deps.produce(
-      plans.flatMap((p) => [...p.records, ...p.entries.map((e) => this.#indexRecord(e))]),
-    );
-    for (const plan of plans) for (const entry of plan.entries) this.deps.index.remember(entry);
+    const entries = plans.flatMap((p) => p.entries);
+    await this.deps.produce([
+      ...groupByTrace(
+        plans.flatMap((p) => p.records),
+        this.deps.topics.spans,
+      ),
+      ...(entries.length > 0 ? [this.#indexRecord(entries)] : []),
+    ]);
+    for (const entry of entries) this.deps.index.remember(entry);
   }
 
   /** Plan, send, answer: one write on its own. */
@@ -152,11 +178,16 @@ export class WriteService {
     return planned.result;
   }
 
-  #indexRecord(entry: IndexEntry): OutRecord {
+  /**
+   * One index record for every write of the request: every ingest process reads the whole index, so
+   * its cost is per record. Entries are applied by version, so their order across records is free.
+   */
+  #indexRecord(entries: IndexEntry[]): OutRecord {
+    const first = entries[0]!;
     return {
       topic: this.deps.topics.spanIndex,
-      key: `${entry.project_id}/${'kind' in entry ? entry.dataset_id : entry.span_id}`,
-      value: JSON.stringify(entry),
+      key: `${first.project_id}/${'kind' in first ? first.dataset_id : first.span_id}`,
+      value: encodeEventRecord(entries),
     };
   }
 
@@ -315,7 +346,7 @@ export class WriteService {
     };
     const { event, result } = await make(base, ctx);
     return this.#plan(
-      [{ topic: this.deps.topics.metrics, key: known.traceId, value: JSON.stringify(event) }],
+      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
       [this.#spanEntry(ctx, spanId, known.traceId, { target: 'metrics' })],
       result,
     );

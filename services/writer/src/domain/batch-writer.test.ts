@@ -41,7 +41,11 @@ const create = (id: string, version = 10, fields: object = {}, project = project
   kind: 'span.upsert',
   fields: { name: `span-${id.slice(-2)}`, start_time: '2025-01-01T00:00:00.000000Z', ...fields },
 });
-const patch = (id: string, version: number, fields: object) => ({ ...base(id, version), kind: 'span.patch', fields });
+const patch = (id: string, version: number, fields: object) => ({
+  ...base(id, version),
+  kind: 'span.patch',
+  fields,
+});
 const remove = (id: string, version: number) => ({ ...base(id, version), kind: 'span.delete' });
 const metric = (id: string, spanId: string, version: number) => ({
   ...base(id, version),
@@ -51,7 +55,8 @@ const metric = (id: string, spanId: string, version: number) => ({
   fields: { dimension: 'score', value: 1 },
 });
 
-const keyOf = (r: { project_id: string; trace_id: string }, id: string) => `${r.project_id}/${r.trace_id}/${id}`;
+const keyOf = (r: { project_id: string; trace_id: string }, id: string) =>
+  `${r.project_id}/${r.trace_id}/${id}`;
 
 /** ClickHouse as maps keyed like the tables' sorting keys, keeping the highest version (like FINAL). */
 class FakeStore implements WriterStore {
@@ -73,8 +78,12 @@ class FakeStore implements WriterStore {
   async loadTraces(keys: TraceKey[]) {
     this.loads++;
     const wanted = new Set(keys.map((k) => `${k.projectId}/${k.traceId}`));
-    const inTraces = (r: { project_id: string; trace_id: string }) => wanted.has(`${r.project_id}/${r.trace_id}`);
-    return { spans: [...this.spans.values()].filter(inTraces), metrics: [...this.metrics.values()].filter(inTraces) };
+    const inTraces = (r: { project_id: string; trace_id: string }) =>
+      wanted.has(`${r.project_id}/${r.trace_id}`);
+    return {
+      spans: [...this.spans.values()].filter(inTraces),
+      metrics: [...this.metrics.values()].filter(inTraces),
+    };
   }
   async loadEntries() {
     return [];
@@ -87,7 +96,8 @@ class FakeStore implements WriterStore {
       this.failNext = undefined;
       throw err;
     }
-    if (rows.some(this.refuse)) throw new AppError('TH_CLICKHOUSE_INSERT', 'refused', { details: { clickhouseCode: '27' } });
+    if (rows.some(this.refuse))
+      throw new AppError('TH_CLICKHOUSE_INSERT', 'refused', { details: { clickhouseCode: '27' } });
     for (const row of rows) keep(this.spans, keyOf(row, row.span_id), row);
   }
   async insertMetrics(rows: SpanMetricRow[]) {
@@ -117,7 +127,8 @@ function setup(store = new FakeStore()) {
   return { store, letters, writer, traceCache };
 }
 
-const stored = (store: FakeStore, id: string, project = projectA) => store.spans.get(`${project}/${trace}/${id}`);
+const stored = (store: FakeStore, id: string, project = projectA) =>
+  store.spans.get(`${project}/${trace}/${id}`);
 
 describe('BatchWriter', () => {
   it('writes a new trace without reading anything back, with its summary', async () => {
@@ -189,7 +200,10 @@ describe('BatchWriter', () => {
   it('keeps two projects that share a trace id apart', async () => {
     const { store, writer } = setup();
     await writer.write([
-      record(create(span(1), 10, { input: '"a"' }, projectA), create(span(1), 10, { input: '"b"' }, projectB)),
+      record(
+        create(span(1), 10, { input: '"a"' }, projectA),
+        create(span(1), 10, { input: '"b"' }, projectB),
+      ),
     ]);
     expect(store.traces.get(`${projectA}/${trace}`)?.input).toBe('"a"');
     expect(store.traces.get(`${projectB}/${trace}`)?.input).toBe('"b"');

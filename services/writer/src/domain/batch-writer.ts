@@ -1,4 +1,11 @@
-import type { AppError, DatasetEvent, DeadLetter, MetricEvent, SpanEvent, TopicNames } from '@tracehouse/shared';
+import type {
+  AppError,
+  DatasetEvent,
+  DeadLetter,
+  MetricEvent,
+  SpanEvent,
+  TopicNames,
+} from '@tracehouse/shared';
 import type {
   DatasetEntryRow,
   DatasetRow,
@@ -127,7 +134,8 @@ export class BatchWriter {
     const refuse = (refused: { row: SpanRow | SpanMetricRow; err: AppError }[], what: string) => {
       for (const { row, err } of refused) {
         tainted.add(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }));
-        for (const s of sourcesOf.get(row) ?? []) letters.push(deadLetter(s.source, refusalReason(what, err), now, s.event));
+        for (const s of sourcesOf.get(row) ?? [])
+          letters.push(deadLetter(s.source, refusalReason(what, err), now, s.event));
       }
     };
     refuse(refusedSpans, 'the span row');
@@ -230,20 +238,27 @@ export class BatchWriter {
   }
 
   #summaryLetter(row: TraceSummaryRow, err: AppError, now: Date): DeadLetter {
-    const source: Pending = { topic: this.o.topics.spans, partition: 0, offset: '0', key: row.trace_id, value: null };
-    return deadLetter(source, refusalReason(`the summary of trace ${row.project_id}/${row.trace_id}`, err), now, {
-      project_id: row.project_id,
-      trace_id: row.trace_id,
-    });
+    const source: Pending = {
+      topic: this.o.topics.spans,
+      partition: 0,
+      offset: '0',
+      key: row.trace_id,
+      value: null,
+    };
+    return deadLetter(
+      source,
+      refusalReason(`the summary of trace ${row.project_id}/${row.trace_id}`, err),
+      now,
+      {
+        project_id: row.project_id,
+        trace_id: row.trace_id,
+      },
+    );
   }
 }
 
 /** Puts the refused rows of a trace back as they were before the batch. */
-function revertRefused(
-  t: Touched,
-  spans: { row: SpanRow }[],
-  metrics: { row: SpanMetricRow }[],
-): void {
+function revertRefused(t: Touched, spans: { row: SpanRow }[], metrics: { row: SpanMetricRow }[]): void {
   for (const { row } of spans) {
     if (row.trace_id !== t.next.traceId || row.project_id !== t.next.projectId) continue;
     const before = t.base.spans.get(row.span_id);

@@ -27,7 +27,8 @@ export function deadLetter(source: Pending, reason: string, now: Date, event?: u
  * carry users' payloads. The code, ClickHouse's own code and a digest identify it.
  */
 export function refusalReason(what: string, err: AppError): string {
-  const ch = err.details.clickhouseCode === undefined ? '' : ` ClickHouse code ${String(err.details.clickhouseCode)}`;
+  const ch =
+    err.details.clickhouseCode === undefined ? '' : ` ClickHouse code ${String(err.details.clickhouseCode)}`;
   const digest = err.details.digest === undefined ? '' : `, digest ${String(err.details.digest)}`;
   return `ClickHouse refused ${what}: ${err.code}${ch}${digest}`;
 }

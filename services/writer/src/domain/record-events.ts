@@ -48,7 +48,8 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
       const schema = typeof kind === 'string' && kind.startsWith('metric.') ? MetricEvent : SpanEvent;
       const r = schema.safeParse(event);
       if (r.success) out.traceEvents.push({ event: r.data, source, index });
-      else refuse(`not a ${schema === MetricEvent ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
+      else
+        refuse(`not a ${schema === MetricEvent ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
     });
   }
   return out;

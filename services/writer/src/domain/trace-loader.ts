@@ -49,8 +49,11 @@ export async function traceStates(
   }
   if (toLoad.length === 0) return { states, loaded: 0 };
   const { spans, metrics } = await reads.loadTraces(toLoad);
-  for (const row of spans) states.get(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }))?.spans.set(row.span_id, row);
+  for (const row of spans)
+    states.get(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }))?.spans.set(row.span_id, row);
   for (const row of metrics)
-    states.get(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }))?.metrics.set(row.metric_id, row);
+    states
+      .get(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }))
+      ?.metrics.set(row.metric_id, row);
   return { states, loaded: toLoad.length };
 }
