@@ -15,6 +15,8 @@ export const IngestConfig = z
     SPAN_INDEX_MAX_ENTRIES: envInt(1_000_000, 1_000, 50_000_000),
     SPAN_INDEX_REPLAY_MS: envInt(10 * 60_000, 0, 24 * 60 * 60_000),
     SPAN_INDEX_CATCH_UP_MS: envInt(3_000, 10, 60_000),
+    /** Shifts this process's version clock (fault tests: ingest processes whose clocks disagree). */
+    INGEST_CLOCK_SKEW_MS: envInt(0, -3_600_000, 3_600_000),
     /** Largest span input/output, as JSON text. */
     IO_MAX_BYTES: envInt(Limits.defaultIoMaxBytes, 1_024, 64 * MiB),
     /** Largest request body; beyond it 413. Must hold a span with input and output at IO_MAX_BYTES. */

@@ -71,7 +71,7 @@ export async function startIngest(options: {
     maxInFlight: config.PRODUCE_MAX_IN_FLIGHT,
   });
 
-  const clock = new VersionClock();
+  const clock = new VersionClock(() => Date.now() + config.INGEST_CLOCK_SKEW_MS);
   // Every ingest process reads the whole span index, so its group is its own.
   const index = new SpanIndex({
     topic: topics.spanIndex,

@@ -11,6 +11,8 @@ export const WriterConfig = z
     WRITER_HEALTH_PORT: envInt(8081, 0, 65535),
     ...topicsEnvShape,
     WRITER_GROUP_ID: z.string().min(1).default('tracehouse-writer'),
+    /** A writer silent this long (a pause, a partition) loses its partitions to the others. */
+    WRITER_SESSION_TIMEOUT_MS: envInt(30_000, 3_000, 300_000),
     /** Kafka records per batch (a record carries the events of one trace from one request). */
     BATCH_MAX_ROWS: envInt(10_000, 1, 1_000_000),
     BATCH_MAX_BYTES: envInt(64 * MiB, 1_024, 1_024 * MiB),

@@ -120,6 +120,8 @@ export async function startWriter(options: {
   const loop = new ConsumerLoop({
     consumer: kafka.consumer({
       groupId: config.WRITER_GROUP_ID,
+      sessionTimeout: config.WRITER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(config.WRITER_SESSION_TIMEOUT_MS / 10),
       maxWaitTimeInMs: 100,
       maxBytes: 64 * 1024 * 1024,
     }),
