@@ -117,6 +117,21 @@ export class BenchStack {
     return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
   }
 
+  /**
+   * Spans stored since a moment (received at or after it): the run's own, beside a prefilled table.
+   * Without FINAL, so a poll does not merge the whole table; distinct ids, so a span written twice
+   * would count once here and show as a loss in the exactness check.
+   */
+  async storedSince(since: Date): Promise<number> {
+    const rs = await this.clickhouse.query({
+      query: `SELECT uniqExact(span_id) AS n FROM spans
+              WHERE project_id = {p:UUID} AND received_at >= {since:DateTime64(6)} AND name != ''`,
+      query_params: { p: this.projectId, since: since.toISOString().replace('T', ' ').replace('Z', '') },
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+  }
+
   async close(): Promise<void> {
     for (const s of this.services.splice(0).reverse()) await s.stop();
     await this.clickhouse.command({

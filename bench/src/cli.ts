@@ -33,6 +33,8 @@ const storedTargets = String(args.stored ?? '')
   .split(',')
   .filter(Boolean)
   .map(Number);
+/** Spans filled directly in ClickHouse before the load, so writes and queries run on a table that size. */
+const prefill = Number(args.prefill ?? 0);
 const logger = createLogger({ name: 'bench', level: 'warn' });
 
 const endpoints = await servicesUp({ env: process.env });
@@ -61,8 +63,12 @@ for (const profile of profiles) {
 process.exit(failures > 0 ? 1 : 0);
 
 async function runProfile(stack: BenchStack, profile: ProfileName) {
-  // Baselines first, on the same rows, Kafka and ClickHouse.
+  // Baselines first, on the same rows, Kafka and ClickHouse; ClickHouse's CPU is read across the insert
+  // baseline, so a raw row's cost is measured the way the pipeline's spans are.
+  const baselineWatch = new ProcWatch({ clickhouse: pids.clickhouse! });
+  baselineWatch.start();
   const clickhouse = await clickhouseBaseline(stack.clickhouse, profile, stack.projectId, baselineSeconds);
+  const baselineCpu = baselineWatch.stop().clickhouse!.cpuSeconds;
   const kafka = await kafkaBaseline(
     endpoints.kafkaBrokers,
     `${stack.env.TOPIC_PREFIX}.baseline`,
@@ -71,6 +77,10 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     logger,
   );
 
+  if (prefill > 0) {
+    process.stderr.write(`bench ${profile}: filling ${prefill} spans directly in ClickHouse first...\n`);
+    await fillStored(stack, prefill);
+  }
   const writer = await stack.spawn('writer');
   const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
   const watch = new ProcWatch({ ...pids, ingest: ingest.child.pid!, writer: writer.child.pid! });
@@ -78,6 +88,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   probe.start();
   watch.start();
   const started = Date.now();
+  const since = new Date(started - 1_000);
   const load = spawn(
     process.execPath,
     [
@@ -105,11 +116,11 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   const acceptedAt = Date.now();
 
   // Everything acknowledged must arrive, once.
-  let stored = await stack.storedSpans();
+  let stored = await stack.storedSince(since);
   const deadline = Date.now() + 300_000;
   while (stored < done.accepted && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
-    stored = await stack.storedSpans();
+    stored = await stack.storedSince(since);
   }
   const storedAt = Date.now();
   await probe.drain(30_000);
@@ -147,7 +158,14 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     },
     queriesMs: { storedSpans: stored, ...queries },
     queriesAtStoredMs: atSize,
+    cpuMicrosPerSpan: Object.fromEntries(
+      Object.entries(resources).map(([name, r]) => [
+        name,
+        Math.round((r.cpuSeconds * 1e6) / Math.max(stored, 1)),
+      ]),
+    ),
     baselines: {
+      clickhouseCpuMicrosPerRow: Math.round((baselineCpu * 1e6) / Math.max(clickhouse.rows, 1)),
       clickhouseInsertRowsPerSecond: clickhouse.rowsPerSecond,
       clickhouseBytesPerRow: clickhouse.bytesPerRow,
       kafkaProduceMessagesPerSecond: kafka.messagesPerSecond,
@@ -224,6 +242,12 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
       `${result.baselines.clickhouseInsertRowsPerSecond} rows/s (${result.baselines.clickhouseBytesPerRow} B/row)`,
     ],
     ['raw kafkajs produce', `${result.baselines.kafkaProduceMessagesPerSecond} msg/s`],
+    [
+      'CPU µs per stored span',
+      Object.entries(result.cpuMicrosPerSpan)
+        .map(([name, us]) => `${name} ${us}`)
+        .join(', ') + ` (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
+    ],
     ['pipeline / ClickHouse insert', `${Math.round(result.ratios.pipelineVsClickhouseInsert * 100)} %`],
     ['accepted / kafkajs produce', `${Math.round(result.ratios.acceptedVsKafkaProduce * 100)} %`],
     [
