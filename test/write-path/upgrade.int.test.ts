@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { topicNames } from '@tracehouse/shared';
+import {
+  createApiKey,
+  ensureProject,
+  insertSpanMetrics,
+  insertSpans,
+  insertTraceSummaries,
+  migrate,
+  migrationsDir,
+} from '@tracehouse/shared/node';
+import { testClickHouse, testKafka, testLogger, testServices } from '@tracehouse/test-support/clients';
+import { uniqueName } from '@tracehouse/test-support/names';
+import { Stack } from '@tracehouse/test-support/stack';
+import { afterEach, describe, expect, it } from 'vitest';
+import { injectClient } from './helpers.js';
+
+const t0 = '2026-01-01 00:00:00.000000';
+const iso = '2026-01-01T00:00:00.000000Z';
+
+/** A span row as the previous version's writer stored it. */
+const spanRow = (project: string, trace: string, span: string, fields: Record<string, unknown>) => ({
+  project_id: project,
+  trace_id: trace,
+  span_id: span,
+  parent_id: null,
+  name: '',
+  type: '',
+  start_time: t0,
+  end_time: null,
+  status: 'unset',
+  error: null,
+  input: null,
+  output: null,
+  meta: {},
+  tags: {},
+  model: '',
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  total_tokens: 0,
+  cost: null,
+  score: null,
+  feedback_score: null,
+  feedback_comment: null,
+  received_at: t0,
+  version: 1_000,
+  deleted: 0,
+  ...fields,
+});
+
+describe('upgrade: a database and topics written by the previous version', () => {
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+
+  it('migrates with nothing lost, and the writer reads old records and merges into old rows', async () => {
+    // The previous version's schema: migrations 0001-0004.
+    const database = uniqueName('th_upgrade');
+    const oldDir = await mkdtemp(join(tmpdir(), 'th-old-migrations-'));
+    for (const file of (await readdir(migrationsDir)).filter((f) => f.endsWith('.sql') && f < '0005'))
+      await copyFile(join(migrationsDir, file), join(oldDir, file));
+    const url = testServices().clickhouseUrl;
+    await migrate({ url, database, logger: testLogger, dir: oldDir });
+    const old = testClickHouse(database);
+    const project = (await ensureProject(old, uniqueName('old'))).id;
+    const [t1, s1, m1, t2, s2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    // T1: a stored root with its summary and a metric. T2: only a pending patch (no create yet), which
+    // the previous writer stored without a summary.
+    await insertSpans(old, [
+      spanRow(project, t1, s1, { name: 'old-root', input: '{"q":1}', end_time: t0, status: 'ok' }),
+    ]);
+    await insertTraceSummaries(old, [
+      {
+        project_id: project,
+        trace_id: t1,
+        root_span_id: s1,
+        name: 'old-root',
+        start_time: t0,
+        end_time: t0,
+        duration_ms: 0,
+        status: 'ok',
+        span_count: 1,
+        error_count: 0,
+        total_tokens: 0,
+        total_cost: 0,
+        input: '{"q":1}',
+        output: null,
+        tags: {},
+        received_at: t0,
+        spans_version: 1_000,
+        version: 1_000,
+        deleted: 0,
+      },
+    ]);
+    const metric = {
+      project_id: project,
+      trace_id: t1,
+      span_id: s1,
+      created_at: t0,
+      received_at: t0,
+      comment: null,
+    };
+    await insertSpanMetrics(old, [
+      { ...metric, metric_id: m1, dimension: 'old', value: 1, version: 1_000, deleted: 0 },
+    ]);
+    await insertSpans(old, [spanRow(project, t2, s2, { output: '"late"' })]);
+    await old.close();
+
+    // Records the previous ingest left in Kafka: one event per record, metrics on their own topic.
+    const prefix = uniqueName('th');
+    const topics = topicNames(prefix);
+    const kafka = testKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: topics.spans }, { topic: topics.metrics }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const base = { v: 1, project_id: project, trace_id: t1, received_at: iso };
+    await producer.send({
+      topic: topics.spans,
+      messages: [
+        {
+          key: t1,
+          value: JSON.stringify({
+            ...base,
+            kind: 'span.patch',
+            id: s1,
+            version: 2_000,
+            fields: { meta: { upgraded: true } },
+          }),
+        },
+      ],
+    });
+    const m2 = randomUUID();
+    await producer.send({
+      topic: topics.metrics,
+      messages: [
+        {
+          key: t1,
+          value: JSON.stringify({
+            ...base,
+            kind: 'metric.upsert',
+            id: m2,
+            span_id: s1,
+            version: 2_001,
+            created_at: iso,
+            fields: { dimension: 'new', value: 2 },
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+
+    // The new version starts on the same database and topics: migrations run, then the services.
+    stack = await Stack.create({ env: { CLICKHOUSE_DATABASE: database, TOPIC_PREFIX: prefix } });
+    const s = stack;
+    const key = (await createApiKey(s.clickhouse, project)).key;
+    await s.startWriter();
+    const api = injectClient((await s.startIngest()).app, key);
+
+    // The old patch and the old metric record were applied onto the stored rows.
+    const span1 = await s.eventually(
+      () => api.request('GET', `/v2/spans/${s1}`),
+      (r) => r.status === 200 && r.body.meta?.upgraded === true,
+    );
+    expect(span1.body).toMatchObject({ name: 'old-root', input: { q: 1 }, meta: { upgraded: true } });
+    const metrics = await s.eventually(
+      () => api.request('GET', `/v2/spans/${s1}/metrics`),
+      (r) => r.body?.data?.length === 2,
+    );
+    expect(metrics.body.data.map((m: { dimension: string }) => m.dimension).sort()).toEqual(['new', 'old']);
+
+    // The pending patch of T2 is merged into its create, not overwritten by it.
+    const created = await api.request('POST', '/v2/spans', { id: s2, trace_id: t2, name: 'new-root' });
+    expect(created.status).toBe(200);
+    const span2 = await api.request('GET', `/v2/spans/${s2}`);
+    expect(span2.body).toMatchObject({ name: 'new-root', output: 'late' });
+
+    const traces = await s.eventually(
+      () => api.request('GET', '/v2/traces'),
+      (r) => r.body?.data?.length === 2,
+    );
+    expect(traces.body.data.map((t: { name: string }) => t.name).sort()).toEqual(['new-root', 'old-root']);
+  });
+});
