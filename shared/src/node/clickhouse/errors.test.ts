@@ -3,14 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { toClickHouseAppError } from './errors.js';
 
 describe('toClickHouseAppError', () => {
-  it('keeps the server code and type, not retryable for a bad query', () => {
+  it('keeps the server code and type, not retryable for a bad query, and none of its text', () => {
+    const text = 'Cannot parse input: expected \'"\' before: {"secret prompt": "my password is hunter2"}';
     const err = toClickHouseAppError(
-      new ClickHouseError({ message: 'Missing columns', code: '47', type: 'UNKNOWN_IDENTIFIER' }),
+      new ClickHouseError({ message: text, code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' }),
       'searching spans',
     );
     expect(err.code).toBe('TH_CLICKHOUSE_QUERY');
     expect(err.retryable).toBe(false);
-    expect(err.details).toEqual({ clickhouseCode: '47', clickhouseType: 'UNKNOWN_IDENTIFIER' });
+    expect(err.details).toEqual({
+      clickhouseCode: '27',
+      clickhouseType: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED',
+      digest: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
+    expect(JSON.stringify({ message: err.message, details: err.details, cause: err.cause })).not.toContain('hunter2');
   });
 
   it('marks load-related server errors retryable and keeps the requested code', () => {
