@@ -38,10 +38,13 @@ export async function fillStored(stack: BenchStack, target: number, chunk = 1_00
       query_params: params,
     });
     await stack.clickhouse.command({
+      // With their span's name, start and tags, as the writer copies them (migration 0006).
       query: `INSERT INTO span_metrics (project_id, trace_id, span_id, metric_id, dimension, value, comment, created_at,
-                                        received_at, version, deleted)
+                                        received_at, version, deleted, span_name, span_start_time, span_tags)
               SELECT {p:UUID}, ${trace}, if(number % 20 = 0, ${trace}, ${span}), ${uuid('number', 5)},
-                     'quality_score', (number % 50) / 10, NULL, now64(6), now64(6), 1, 0
+                     'quality_score', (number % 50) / 10, NULL, now64(6), now64(6), 1, 0,
+                     if(number % 20 = 0, 'pipeline', ['retrieve','rerank','generate','embed'][number % 4 + 1]),
+                     ${start}, ${tags}
               FROM numbers({from:UInt64}, {count:UInt64}) WHERE number % 3 = 0`,
       query_params: params,
     });

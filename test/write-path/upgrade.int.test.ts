@@ -185,6 +185,14 @@ describe('upgrade: a database and topics written by the previous version', () =>
     const span2 = await api.request('GET', `/v2/spans/${s2}`);
     expect(span2.body).toMatchObject({ name: 'new-root', output: 'late' });
 
+    // Metrics written before migration 0006 carry their span's attributes: analytics find them.
+    const analytics = await api.request('POST', '/v2/analytics/metrics', {
+      dimension: 'old',
+      filter: { from: '2025-12-31T00:00:00Z', to: '2026-01-02T00:00:00Z', name: 'old-root' },
+      aggregations: ['count'],
+    });
+    expect(analytics.body.buckets).toEqual([expect.objectContaining({ count: 1 })]);
+
     const traces = await s.eventually(
       () => api.request('GET', '/v2/traces'),
       (r) => r.body?.data?.length === 2,

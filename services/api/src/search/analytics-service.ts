@@ -34,18 +34,42 @@ export function autoInterval(windowMs: number, buckets = 60): number {
   return niceIntervals.find((i) => i >= wanted) ?? niceIntervals.at(-1)!;
 }
 
-/** Each aggregation as SQL over `m.value`; percentiles are exact, interpolated like numpy's default. */
+/** Each aggregation as SQL over the metric's `value`; percentiles are exact, interpolated like numpy's default. */
 const aggregationSql: Record<Aggregation, string> = {
   count: 'count()',
-  avg: 'avg(m.value)',
-  min: 'min(m.value)',
-  max: 'max(m.value)',
-  sum: 'sum(m.value)',
-  p50: 'quantileExactInclusive(0.5)(m.value)',
-  p90: 'quantileExactInclusive(0.9)(m.value)',
-  p95: 'quantileExactInclusive(0.95)(m.value)',
-  p99: 'quantileExactInclusive(0.99)(m.value)',
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  sum: 'sum(value)',
+  p50: 'quantileExactInclusive(0.5)(value)',
+  p90: 'quantileExactInclusive(0.9)(value)',
+  p95: 'quantileExactInclusive(0.95)(value)',
+  p99: 'quantileExactInclusive(0.99)(value)',
 };
+
+/** Filters that only name the span attributes each metric row carries (migration 0006). */
+const onMetricRows = new Set(['tags', 'tag_keys', 'name', 'from', 'to', 'trace_id']);
+
+/**
+ * The metrics to aggregate: `m.value` beside `s.start_time`, `s.name` and `s.tags` of their span. When
+ * the filter only names attributes the metric rows carry, `s` is the metric rows themselves (no join).
+ */
+function metricSource(
+  req: MetricAnalyticsRequest,
+  projectId: string,
+  spanWhere: string[],
+  p: SqlParams,
+): string {
+  const metrics = `project_id = ${p.add(projectId, 'UUID')} AND dimension = ${p.add(req.dimension, 'String')}`;
+  if (Object.keys(req.filter ?? {}).every((key) => onMetricRows.has(key))) {
+    return `(SELECT * FROM (SELECT project_id, trace_id, value, span_name AS name, span_start_time AS start_time,
+                                   span_tags AS tags FROM span_metrics FINAL WHERE ${metrics})
+             WHERE ${spanWhere.join(' AND ')}) AS s`;
+  }
+  return `(SELECT trace_id, span_id, value FROM span_metrics FINAL WHERE ${metrics}) AS m
+    INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans FINAL WHERE ${spanWhere.join(' AND ')}) AS s
+      ON m.trace_id = s.trace_id AND m.span_id = s.span_id`;
+}
 
 /**
  * One metric dimension per time bucket of the span's start time, over the spans the filter matches,
@@ -72,10 +96,7 @@ export async function metricAnalytics(
     SELECT toString(toStartOfInterval(s.start_time, toIntervalSecond(${p.add(interval, 'UInt32')}))) AS bucket,
            ${group} AS series,
            ${aggregations.map((a) => `${aggregationSql[a]} AS ${a}`).join(',\n           ')}
-    FROM (SELECT trace_id, span_id, value FROM span_metrics FINAL
-          WHERE project_id = ${p.add(projectId, 'UUID')} AND dimension = ${p.add(req.dimension, 'String')}) AS m
-    INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans FINAL WHERE ${spanWhere.join(' AND ')}) AS s
-      ON m.trace_id = s.trace_id AND m.span_id = s.span_id
+    FROM ${metricSource(req, projectId, spanWhere, p)}
     GROUP BY bucket, series
     ORDER BY bucket, series`;
   let rows: Record<string, unknown>[];

@@ -250,4 +250,20 @@ describe('BatchWriter', () => {
     expect(store.traces.get(`${projectA}/${trace}`)?.span_count).toBe(2);
     expect(traceCache.size).toBe(0);
   });
+
+  it("copies the span's name, start and tags onto its metrics, also when the metric came first or the tags change", async () => {
+    const { store, writer } = setup();
+    const m = (id: string) => store.metrics.get(`${projectA}/${trace}/${id}`);
+    await writer.write([record(metric(span(7), span(1), 5))]);
+    expect(m(span(7))).toMatchObject({ span_name: '', span_tags: {} });
+    await writer.write([record(create(span(1), 10, { tags: { env: 'prod' } }))]);
+    expect(m(span(7))).toMatchObject({
+      span_name: 'span-01',
+      span_start_time: '2025-01-01 00:00:00.000000',
+      span_tags: { env: 'prod' },
+    });
+    await writer.write([record(patch(span(1), 20, { tags: { model: 'x' } }), metric(span(8), span(1), 21))]);
+    expect(m(span(7))?.span_tags).toEqual({ env: 'prod', model: 'x' });
+    expect(m(span(8))?.span_tags).toEqual({ env: 'prod', model: 'x' });
+  });
 });

@@ -63,18 +63,52 @@ export function applyToTrace<S>(
 ): void {
   if (event.kind.startsWith('span.')) {
     const e = event as SpanEvent;
-    const row = applySpanEvent(trace.spans.get(e.id), e);
+    const before = trace.spans.get(e.id);
+    const row = applySpanEvent(before, e);
     trace.spans.set(e.id, row);
     note(changes.spans, e.id, source);
     if (e.kind === 'span.delete') hideMetricsOf(trace, e.id, e.version, changes);
+    else if (!before || spanAttributesDiffer(before, row))
+      copyAttributesToMetrics(trace, row, e.version, changes);
     return;
   }
   const e = event as MetricEvent;
-  const row = applyMetricEvent(trace.metrics.get(e.id), e);
+  const row = withSpanAttributes(applyMetricEvent(trace.metrics.get(e.id), e), trace.spans.get(e.span_id));
   // A metric of a deleted span is stored hidden: no metric of a deleted span survives.
   if (trace.spans.get(e.span_id)?.deleted === 1) row.deleted = 1;
   trace.metrics.set(e.id, row);
   note(changes.metrics, e.id, source);
+}
+
+const spanAttributesDiffer = (a: SpanRow, b: SpanRow) =>
+  a.name !== b.name || a.start_time !== b.start_time || JSON.stringify(a.tags) !== JSON.stringify(b.tags);
+
+/** The metric row carrying its span's name, start and tags (analytics filter and bucket by them). */
+function withSpanAttributes(metric: SpanMetricRow, span: SpanRow | undefined): SpanMetricRow {
+  if (!span || span.name === '')
+    return { ...metric, span_name: '', span_start_time: EMPTY_TIME, span_tags: {} };
+  return { ...metric, span_name: span.name, span_start_time: span.start_time, span_tags: span.tags };
+}
+
+const EMPTY_TIME = '1970-01-01 00:00:00.000000';
+
+/** A span's name, start or tags changed: its live metrics are written again with them. */
+function copyAttributesToMetrics<S>(
+  trace: TraceState,
+  span: SpanRow,
+  version: number,
+  changes: TraceChanges<S>,
+) {
+  if (trace.metrics.size === 0) return;
+  for (const [id, metric] of trace.metrics) {
+    if (metric.span_id !== span.span_id || metric.deleted === 1) continue;
+    const row = withSpanAttributes(
+      { ...metric, version: nextVersion(Number(metric.version), version) },
+      span,
+    );
+    trace.metrics.set(id, row);
+    note(changes.metrics, id, undefined);
+  }
 }
 
 function hideMetricsOf<S>(trace: TraceState, spanId: string, version: number, changes: TraceChanges<S>) {

@@ -16,7 +16,9 @@ describe('toClickHouseAppError', () => {
       clickhouseType: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED',
       digest: expect.stringMatching(/^[0-9a-f]{12}$/),
     });
-    expect(JSON.stringify({ message: err.message, details: err.details, cause: err.cause })).not.toContain('hunter2');
+    expect(JSON.stringify({ message: err.message, details: err.details, cause: err.cause })).not.toContain(
+      'hunter2',
+    );
   });
 
   it('marks load-related server errors retryable and keeps the requested code', () => {

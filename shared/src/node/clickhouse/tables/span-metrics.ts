@@ -18,6 +18,10 @@ export const SpanMetricRow = z.object({
   received_at: z.string(),
   version: z.union([z.number(), z.string()]),
   deleted: z.number(),
+  /** The span's name, start and tags, copied by the writer so analytics need no join (migration 0006). */
+  span_name: z.string().optional(),
+  span_start_time: z.string().optional(),
+  span_tags: z.record(z.string(), z.string()).optional(),
 });
 export type SpanMetricRow = z.infer<typeof SpanMetricRow>;
 
