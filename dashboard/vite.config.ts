@@ -1,0 +1,14 @@
+import { defineConfig } from 'vite';
+
+// Preact through esbuild's automatic JSX runtime: no Babel preset needed for a small app.
+export default defineConfig({
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  build: {
+    outDir: 'dist/public',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    sourcemap: false,
+    target: 'es2022',
+  },
+  server: { proxy: { '/v2': 'http://127.0.0.1:8090' } },
+});
