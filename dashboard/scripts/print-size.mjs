@@ -16,8 +16,8 @@ for (const file of files) {
   process.stdout.write(`  ${file.padEnd(44)} ${(size / 1024).toFixed(1).padStart(7)} KB gzipped\n`);
 }
 const all = readdirSync(join(dir, 'assets')).length;
-console.log(
-  `dashboard initial load: ${(total / 1024).toFixed(1)} KB gzipped (budget 300 KB; ${all} assets built)`,
+process.stdout.write(
+  `dashboard initial load: ${(total / 1024).toFixed(1)} KB gzipped (budget 300 KB; ${all} assets built)\n`,
 );
 if (total > budget) {
   process.stderr.write('dashboard: initial load over budget\n');
