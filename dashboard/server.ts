@@ -38,9 +38,12 @@ const plugin: FastifyPluginAsync<DashboardOptions> = async (app, options) => {
     );
     return;
   }
-  const indexHtml = readFileSync(`${root}/index.html`);
+  // Read per request (a small file): a rebuild is served without restarting the server.
   const sendIndex = (reply: FastifyReply) =>
-    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
+    reply
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(readFileSync(`${root}/index.html`));
 
   await app.register(fastifyStatic, {
     root: `${root}/assets`,

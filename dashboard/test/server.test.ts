@@ -25,15 +25,28 @@ describe('dashboardPlugin', () => {
     const asset = await app.inject({ url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect((await app.inject({ url: '/assets/missing.js', headers: { accept: 'text/html' } })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ url: '/assets/missing.js', headers: { accept: 'text/html' } })).statusCode,
+    ).toBe(404);
   });
 
   it('answers browser navigations to client routes with index.html, never API or ops paths', async () => {
     const html = { accept: 'text/html,application/xhtml+xml' };
-    const page = await app.inject({ url: '/trace/6f1c0e64-3f7e-4d39-9d0b-0b7a3c3e2f10?span=x', headers: html });
+    const page = await app.inject({
+      url: '/trace/6f1c0e64-3f7e-4d39-9d0b-0b7a3c3e2f10?span=x',
+      headers: html,
+    });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
-    for (const url of ['/v2/nope', '/docs/x', '/openapi.json', '/healthz', '/readyz', '/metrics', '/metrics/x']) {
+    for (const url of [
+      '/v2/nope',
+      '/docs/x',
+      '/openapi.json',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/metrics/x',
+    ]) {
       expect((await app.inject({ url, headers: html })).statusCode, url).toBe(404);
     }
     expect((await app.inject({ url: '/v2/traces', headers: html })).json()).toEqual({ ok: true });

@@ -16,10 +16,13 @@ export interface Series {
 export function LineChart({
   xs,
   series,
+  range,
   onPick,
 }: {
   xs: number[];
   series: Series[];
+  /** The x extent in epoch seconds (the query's window), so one bucket is not stretched over years. */
+  range?: [number, number];
   onPick: (index: number) => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -36,6 +39,7 @@ export function LineChart({
         width: el.clientWidth || 800,
         height: 320,
         cursor: { drag: { x: false, y: false } },
+        scales: range ? { x: { time: true, range: () => range } } : undefined,
         axes: [axis, axis],
         series: [
           {},
@@ -62,6 +66,6 @@ export function LineChart({
       resize.disconnect();
       plot.destroy();
     };
-  }, [xs, series]);
+  }, [xs, series, range]);
   return <div class="chart" ref={box} role="img" aria-label="Metric chart" />;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AlertEvent, AlertRule, AlertTestResult } from '../api/alerts';
-import { ApiError, advice, api } from '../api/client';
+import { advice, api } from '../api/client';
 import { number, time } from '../format';
 import { navigate, onLinkClick } from '../router';
 import { Empty, ErrorState, Loading } from '../ui/states';
@@ -12,6 +12,28 @@ const describe = (r: AlertRule) =>
 
 /** Alert rules (create, edit with preview, enable/disable, test) and the event history. */
 export function AlertsPage({ params }: { params: URLSearchParams }) {
+  // Ask the API reference first, so a server without alerts gets a clear message, not failing calls.
+  const available = useQuery('alerts-available', () =>
+    api<{ paths: Record<string, unknown> }>('GET', '/openapi.json').then(
+      (doc) => '/v2/alerts/rules' in doc.paths,
+    ),
+  );
+  if (available.error !== undefined) return <ErrorState error={available.error} retry={available.refetch} />;
+  if (available.data === undefined) return <Loading what="alerts" />;
+  if (!available.data)
+    return (
+      <section>
+        <h1>Alerts</h1>
+        <Empty>
+          This server has no alerts API yet (its API reference lists no /v2/alerts routes). Upgrade Tracehouse
+          to set up alerts.
+        </Empty>
+      </section>
+    );
+  return <AlertRules params={params} />;
+}
+
+function AlertRules({ params }: { params: URLSearchParams }) {
   const rules = useQuery('alert-rules', () => api<{ data: AlertRule[] }>('GET', '/v2/alerts/rules'));
   const events = useQuery('alert-events', () =>
     api<{ data: AlertEvent[] }>('GET', '/v2/alerts/events?limit=50'),
@@ -25,16 +47,6 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
     rules.refetch();
   };
 
-  if (rules.error instanceof ApiError && rules.error.status === 404)
-    return (
-      <section>
-        <h1>Alerts</h1>
-        <Empty>
-          This server has no alerts API yet (GET /v2/alerts/rules answered 404). Upgrade Tracehouse to set up
-          alerts.
-        </Empty>
-      </section>
-    );
   return (
     <section>
       <header class="page-head">

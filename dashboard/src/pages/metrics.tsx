@@ -28,7 +28,14 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
       ...(group === 'name' ? { group_by: { span_name: true } } : group ? { group_by: { tag: group } } : {}),
     }),
   );
-  const chart = useMemo(() => (analytics.data ? toSeries(analytics.data, agg) : null), [analytics.data, agg]);
+  const chart = useMemo(() => {
+    if (!analytics.data) return null;
+    const range: [number, number] = [
+      Date.parse(analytics.data.from) / 1000,
+      Date.parse(analytics.data.to) / 1000,
+    ];
+    return { ...toSeries(analytics.data, agg), range };
+  }, [analytics.data, agg]);
   const [picked, setPicked] = useState<number | null>(null);
   const set = (name: string) => (e: Event) =>
     setParams(withParam(params, name, (e.currentTarget as HTMLInputElement).value), { replace: true });
@@ -96,12 +103,8 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
       )}
       {chart && chart.xs.length > 0 && analytics.data && (
         <>
-          <LineChart xs={chart.xs} series={chart.series} onPick={setPicked} />
-          <ul class="legend" aria-label="Series">
-            {chart.series.map((s) => (
-              <li key={s.label}>{s.label}</li>
-            ))}
-          </ul>
+          <LineChart xs={chart.xs} series={chart.series} range={chart.range} onPick={setPicked} />
+          <p class="hint">Click a point to list the traces behind it.</p>
           {picked !== null && chart.xs[picked] !== undefined && (
             <PointTraces
               params={params}

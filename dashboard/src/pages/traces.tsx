@@ -132,7 +132,7 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Pages">
+      <nav class="pager" aria-label="Result pages">
         <button
           type="button"
           disabled={cursors.length === 0 && !cursor}

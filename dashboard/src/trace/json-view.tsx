@@ -1,5 +1,5 @@
 /** Longer than this, a text is folded behind "show all" so one huge prompt does not bury the rest. */
-const foldChars = 1_500;
+const foldChars = 800;
 
 /** Stored text that holds JSON is shown parsed; everything pretty-printed. */
 export function pretty(value: unknown): string {
@@ -27,10 +27,10 @@ export function JsonView({ label, value }: { label: string; value: unknown }) {
       {text.length > foldChars ? (
         <details class="fold">
           <summary>
-            <pre>{text.slice(0, foldChars)}…</pre>
+            <pre>{text.slice(0, 300)}…</pre>
             <span class="more">show all {text.length.toLocaleString()} characters</span>
           </summary>
-          <pre>{text}</pre>
+          <pre data-field={label.toLowerCase()}>{text}</pre>
         </details>
       ) : (
         <pre data-field={label.toLowerCase()}>{text}</pre>

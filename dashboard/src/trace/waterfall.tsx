@@ -122,7 +122,14 @@ export function Waterfall({
                       style={{ left: `${left}%`, width: `${width}%` }}
                     />
                   )}
-                  <span class="wf-label" style={{ left: `${Math.min(left + width, 88)}%` }}>
+                  <span
+                    class={`wf-label${left + width > 85 ? ' inside' : ''}`}
+                    style={
+                      left + width > 85
+                        ? { right: `${Math.max(0, 100 - left - width)}%` }
+                        : { left: `${left + width}%` }
+                    }
+                  >
                     {row.endMs === null ? 'running' : duration(row.endMs - row.startMs)}
                   </span>
                 </div>

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+
+/** A seeded span, as the tests expect to see it. */
+export interface SeededSpan {
+  id: string;
+  parentId: string | null;
+  name: string;
+  startMs: number;
+  input: unknown;
+  quality: number;
+}
+
+export interface SeededTrace {
+  id: string;
+  name: string;
+  tags: Record<string, string>;
+  error: boolean;
+  /** Depth-first, children in start order: the waterfall's order. */
+  spans: SeededSpan[];
+}
+
+const envs = ['prod', 'staging'];
+const regions = ['eu', 'us', 'ap'];
+
+/**
+ * Traces over the last hour through `POST /v2/ingest`: every env × region, each a root with a
+ * retrieval, an LLM call holding a tool call, and a final step; a quality metric on every span.
+ */
+export function makeTraces(now = Date.now()): SeededTrace[] {
+  const traces: SeededTrace[] = [];
+  let n = 0;
+  for (const env of envs) {
+    for (const region of regions) {
+      const start = now - 50 * 60_000 + n * 60_000;
+      const id = randomUUID();
+      const name = `answer-question-${n}`;
+      const span = (parentId: string | null, spanName: string, offset: number): SeededSpan => ({
+        id: parentId === null ? id : randomUUID(),
+        parentId,
+        name: spanName,
+        startMs: start + offset,
+        input: { question: `What is ${spanName} #${n}?`, step: spanName },
+        quality: Math.round((0.5 + ((n * 7 + offset) % 50) / 100) * 100) / 100,
+      });
+      const root = span(null, name, 0);
+      const retrieve = span(root.id, 'retrieve-docs', 10);
+      const llm = span(root.id, 'llm-call', 120);
+      const tool = span(llm.id, 'tool-search', 150);
+      const final = span(root.id, 'format-answer', 900);
+      traces.push({
+        id,
+        name,
+        tags: { env, region },
+        error: n === 4,
+        spans: [root, retrieve, llm, tool, final],
+      });
+      n++;
+    }
+  }
+  return traces;
+}
+
+/** The ingest items creating the traces (spans first, then their metrics). */
+export function ingestItems(traces: SeededTrace[]): unknown[] {
+  return traces.flatMap((t) =>
+    t.spans.flatMap((s, i) => {
+      const end = s.parentId === null ? s.startMs + 1_200 : s.startMs + 100 + i * 40;
+      return [
+        {
+          type: 'span.create',
+          body: {
+            id: s.id,
+            trace_id: t.id,
+            ...(s.parentId ? { parent_id: s.parentId } : {}),
+            name: s.name,
+            type: s.name === 'llm-call' ? 'llm' : 'step',
+            start_time: new Date(s.startMs).toISOString(),
+            end_time: new Date(end).toISOString(),
+            input: s.input,
+            output: { answer: `answer from ${s.name}`, long: 'x'.repeat(i === 1 ? 3_000 : 10) },
+            tags: t.tags,
+            meta: { customer: 'acme' },
+            ...(s.name === 'llm-call'
+              ? { model: 'gpt-test', usage: { prompt_tokens: 120, completion_tokens: 30 }, cost: 0.0021 }
+              : {}),
+            ...(t.error && s.name === 'tool-search' ? { error: 'tool timed out', status: 'error' } : {}),
+          },
+        },
+        { type: 'metric.create', span_id: s.id, body: { dimension: 'quality', value: s.quality } },
+      ];
+    }),
+  );
+}
+
+/** Posts the traces and fails loudly on any rejected item. */
+export async function seed(baseUrl: string, apiKey: string, traces: SeededTrace[]): Promise<void> {
+  const res = await fetch(`${baseUrl}/v2/ingest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ items: ingestItems(traces) }),
+  });
+  const body = (await res.json()) as { rejected: number; results: unknown[] };
+  if (res.status !== 200 || body.rejected !== 0)
+    throw new Error(`seeding failed: ${JSON.stringify(body).slice(0, 800)}`);
+}
