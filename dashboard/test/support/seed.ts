@@ -23,38 +23,40 @@ const envs = ['prod', 'staging'];
 const regions = ['eu', 'us', 'ap'];
 
 /**
- * Traces over the last hour through `POST /v2/ingest`: every env × region, each a root with a
+ * Traces over the last hour through `POST /v2/ingest`: two of every env × region, each a root with a
  * retrieval, an LLM call holding a tool call, and a final step; a quality metric on every span.
  */
 export function makeTraces(now = Date.now()): SeededTrace[] {
   const traces: SeededTrace[] = [];
   let n = 0;
-  for (const env of envs) {
-    for (const region of regions) {
-      const start = now - 50 * 60_000 + n * 60_000;
-      const id = randomUUID();
-      const name = `answer-question-${n}`;
-      const span = (parentId: string | null, spanName: string, offset: number): SeededSpan => ({
-        id: parentId === null ? id : randomUUID(),
-        parentId,
-        name: spanName,
-        startMs: start + offset,
-        input: { question: `What is ${spanName} #${n}?`, step: spanName },
-        quality: Math.round((0.5 + ((n * 7 + offset) % 50) / 100) * 100) / 100,
-      });
-      const root = span(null, name, 0);
-      const retrieve = span(root.id, 'retrieve-docs', 10);
-      const llm = span(root.id, 'llm-call', 120);
-      const tool = span(llm.id, 'tool-search', 150);
-      const final = span(root.id, 'format-answer', 900);
-      traces.push({
-        id,
-        name,
-        tags: { env, region },
-        error: n === 4,
-        spans: [root, retrieve, llm, tool, final],
-      });
-      n++;
+  for (let copy = 0; copy < 2; copy++) {
+    for (const env of envs) {
+      for (const region of regions) {
+        const start = now - 50 * 60_000 + n * 3 * 60_000;
+        const id = randomUUID();
+        const name = `answer-question-${n}`;
+        const span = (parentId: string | null, spanName: string, offset: number): SeededSpan => ({
+          id: parentId === null ? id : randomUUID(),
+          parentId,
+          name: spanName,
+          startMs: start + offset,
+          input: { question: `What is ${spanName} #${n}?`, step: spanName },
+          quality: Math.round((0.5 + ((n * 7 + offset) % 50) / 100) * 100) / 100,
+        });
+        const root = span(null, name, 0);
+        const retrieve = span(root.id, 'retrieve-docs', 10);
+        const llm = span(root.id, 'llm-call', 120);
+        const tool = span(llm.id, 'tool-search', 150);
+        const final = span(root.id, 'format-answer', 900);
+        traces.push({
+          id,
+          name,
+          tags: { env, region },
+          error: n % 6 === 4,
+          spans: [root, retrieve, llm, tool, final],
+        });
+        n++;
+      }
     }
   }
   return traces;
