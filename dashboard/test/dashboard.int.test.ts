@@ -144,10 +144,29 @@ describe('dashboard in a browser', () => {
   });
 
   it('charts a metric grouped by a tag and lists the traces behind a point', async () => {
-    await page.goto(`${base}/analytics?range=6h&dim=quality&agg=avg&group=region`);
+    await page.goto(`${base}/analytics?range=6h`);
+    await page.getByLabel('Dimension').fill('quality');
+    await page.getByLabel('Dimension').press('Tab');
+    await page.getByLabel('Group by tag').fill('region');
+    await page.getByLabel('Group by tag').press('Tab');
     await page.locator('.chart canvas').first().waitFor({ timeout: deadline });
-    const legend = await page.locator('.u-legend .u-series .u-label').allTextContents();
+    const legend = await until(
+      () => page.locator('.u-legend .u-series .u-label').allTextContents(),
+      (l) => l.length === 4,
+    );
     expect(legend.slice(1).sort()).toEqual(['ap', 'eu', 'us']);
+    expect(new URL(page.url()).searchParams.get('group')).toBe('region');
+    // The cursor snaps to the nearest bucket: a click at the right edge picks the newest one.
+    const over = page.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await over.click({ position: { x: box.width - 3, y: box.height / 2 } });
+    const behind = page.locator('table[aria-label="Traces behind the point"] tbody tr a');
+    await expect.poll(() => behind.count(), { timeout: deadline }).toBeGreaterThan(0);
+    const seeded = new Set(traces.map((t) => t.id));
+    const linked = await behind.evaluateAll((links) =>
+      links.map((a) => a.getAttribute('href')!.split('/')[2]!.split('?')[0]),
+    );
+    expect(linked.every((id) => seeded.has(id!))).toBe(true);
     await shot('metrics');
   });
 

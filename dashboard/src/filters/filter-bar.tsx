@@ -1,5 +1,6 @@
 import { setParams } from '../router';
 import { type Preset, presets, rangeOf, searchFilter, tagsOf, withParam } from './filter';
+import { ParamInput } from './param-input';
 import { TagInput } from './tag-input';
 
 /** Every filter of the traces, metrics and export pages; each change rewrites the URL. */
@@ -9,6 +10,7 @@ export function FilterBar({ params }: { params: URLSearchParams }) {
     next.delete('cursor');
     setParams(next, { replace: true });
   };
+  const commit = (name: string) => (value: string) => apply(withParam(params, name, value));
   const set = (name: string) => (e: Event) =>
     apply(withParam(params, name, (e.currentTarget as HTMLInputElement).value));
   // Suggestions follow the window, rounded to the minute so typing does not refetch for every render.
@@ -26,11 +28,21 @@ export function FilterBar({ params }: { params: URLSearchParams }) {
       </select>
       {range.preset === 'custom' && (
         <>
-          <input type="datetime-local" aria-label="From" value={range.from ?? ''} onChange={set('from')} />
-          <input type="datetime-local" aria-label="To" value={range.to ?? ''} onChange={set('to')} />
+          <ParamInput
+            type="datetime-local"
+            aria-label="From"
+            value={range.from ?? ''}
+            onCommit={commit('from')}
+          />
+          <ParamInput type="datetime-local" aria-label="To" value={range.to ?? ''} onCommit={commit('to')} />
         </>
       )}
-      <input aria-label="Name" placeholder="name" value={params.get('name') ?? ''} onChange={set('name')} />
+      <ParamInput
+        aria-label="Name"
+        placeholder="name"
+        value={params.get('name') ?? ''}
+        onCommit={commit('name')}
+      />
       <select aria-label="Status" value={params.get('status') ?? ''} onChange={set('status')}>
         <option value="">any status</option>
         <option value="ok">ok</option>
@@ -46,43 +58,43 @@ export function FilterBar({ params }: { params: URLSearchParams }) {
         errors only
       </label>
       <span class="range-pair">
-        <input
+        <ParamInput
           class="num"
           aria-label="Min duration (ms)"
           placeholder="min ms"
           value={params.get('dmin') ?? ''}
-          onChange={set('dmin')}
+          onCommit={commit('dmin')}
         />
         –
-        <input
+        <ParamInput
           class="num"
           aria-label="Max duration (ms)"
           placeholder="max ms"
           value={params.get('dmax') ?? ''}
-          onChange={set('dmax')}
+          onCommit={commit('dmax')}
         />
       </span>
       <span class="range-pair">
-        <input
+        <ParamInput
           aria-label="Metric"
           placeholder="metric"
           value={params.get('metric') ?? ''}
-          onChange={set('metric')}
+          onCommit={commit('metric')}
         />
-        <input
+        <ParamInput
           class="num"
           aria-label="Metric min"
           placeholder="min"
           value={params.get('mmin') ?? ''}
-          onChange={set('mmin')}
+          onCommit={commit('mmin')}
         />
         –
-        <input
+        <ParamInput
           class="num"
           aria-label="Metric max"
           placeholder="max"
           value={params.get('mmax') ?? ''}
-          onChange={set('mmax')}
+          onCommit={commit('mmax')}
         />
       </span>
       <TagInput

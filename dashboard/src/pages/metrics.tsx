@@ -5,6 +5,7 @@ import { LineChart } from '../charts/chart';
 import { type Aggregation, aggregations, toSeries } from '../charts/series';
 import { filterQuery, searchFilter, withParam } from '../filters/filter';
 import { FilterBar } from '../filters/filter-bar';
+import { ParamInput } from '../filters/param-input';
 import { duration, number, time } from '../format';
 import { navigate, onLinkClick, setParams } from '../router';
 import { Empty, ErrorState, Loading } from '../ui/states';
@@ -37,6 +38,8 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
     return { ...toSeries(analytics.data, agg), range };
   }, [analytics.data, agg]);
   const [picked, setPicked] = useState<number | null>(null);
+  const commit = (name: string) => (value: string) =>
+    setParams(withParam(params, name, value), { replace: true });
   const set = (name: string) => (e: Event) =>
     setParams(withParam(params, name, (e.currentTarget as HTMLInputElement).value), { replace: true });
 
@@ -51,11 +54,11 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
       </header>
       <FilterBar params={params} />
       <form class="filter-bar" aria-label="Chart" onSubmit={(e) => e.preventDefault()}>
-        <input
+        <ParamInput
           aria-label="Dimension"
           placeholder="metric dimension, e.g. latency_ms"
           value={dimension}
-          onChange={set('dim')}
+          onCommit={commit('dim')}
         />
         <select aria-label="Aggregation" value={agg} onChange={set('agg')}>
           {aggregations.map((a) => (
@@ -64,11 +67,11 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
             </option>
           ))}
         </select>
-        <input
+        <ParamInput
           aria-label="Group by tag"
           placeholder="group by tag key"
           value={group === 'name' ? '' : group}
-          onChange={set('group')}
+          onCommit={commit('group')}
         />
         <label class="check">
           <input
