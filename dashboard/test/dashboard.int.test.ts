@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardBrowser, openBrowser, signIn } from './support/browser.js';
 import { ensureDashboardBuilt } from './support/build.js';
-import { makeTraces, type SeededTrace } from './support/seed.js';
+import { bigTrace, makeTraces, type SeededTrace, seedItems } from './support/seed.js';
 import { type DashboardStack, startDashboardStack } from './support/stack.js';
 
 /**
@@ -36,6 +36,9 @@ describe('dashboard in a browser', () => {
     return value;
   }
 
+  const apiGet = (path: string) =>
+    fetch(`${base}${path}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+
   beforeAll(async () => {
     ensureDashboardBuilt();
     mkdirSync(artifacts, { recursive: true });
@@ -55,6 +58,8 @@ describe('dashboard in a browser', () => {
 
   it('filters by two tags (chips with suggestions) and shows exactly the matching traces', async () => {
     await page.goto(`${base}/traces?range=6h`);
+    await until(rowIds, (ids) => ids.length === traces.length);
+    await shot('traces-all');
     const input = page.getByLabel('Add tag filter (key=value)');
     await input.fill('reg');
     const keys = await until(
@@ -240,6 +245,36 @@ describe('dashboard in a browser', () => {
     expect(await tab.locator('.chips .chip').allTextContents()).toEqual(['env=staging×', 'region=us×']);
     expect(tab.url()).toBe(shared);
     await tab.close();
+  });
+
+  it('keeps a 10,000-span trace usable: virtualised rows, collapse, scroll to the last span', async () => {
+    const big = bigTrace(10_000);
+    await seedItems(base, stack.apiKey, big.items);
+    const loaded = await until(
+      async () => (await (await apiGet(`/v2/traces/${big.id}`)).json()) as { spans?: unknown[] },
+      (t) => t.spans?.length === 10_000,
+      90_000,
+    );
+    expect(loaded.spans).toHaveLength(10_000);
+    const started = Date.now();
+    await page.goto(`${base}/trace/${big.id}`);
+    await page.locator('.wf-row').first().waitFor({ timeout: deadline });
+    const shownMs = Date.now() - started;
+    expect(shownMs).toBeLessThan(10_000);
+    // Only the rows in view are in the DOM.
+    expect(await page.locator('.wf-row').count()).toBeLessThan(100);
+    const scroller = page.locator('.wf-scroll');
+    await scroller.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.locator(`.wf-row[data-span-id="${big.lastInOrder}"]`).waitFor({ timeout: deadline });
+    // Collapsing the root leaves one row.
+    await scroller.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await page.locator(`.wf-row[data-span-id="${big.id}"] button.toggle`).click();
+    await expect.poll(() => page.locator('.wf-row').count()).toBe(1);
+    await shot('trace-10k');
   });
 
   it('renders dark too, and logged no console error on any page', async () => {

@@ -94,14 +94,59 @@ export function ingestItems(traces: SeededTrace[]): unknown[] {
   );
 }
 
-/** Posts the traces and fails loudly on any rejected item. */
-export async function seed(baseUrl: string, apiKey: string, traces: SeededTrace[]): Promise<void> {
-  const res = await fetch(`${baseUrl}/v2/ingest`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ items: ingestItems(traces) }),
+/** Posts ingest items in batches of 1,000 and fails loudly on any rejected item. */
+export async function seedItems(baseUrl: string, apiKey: string, items: unknown[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 1_000) {
+    const res = await fetch(`${baseUrl}/v2/ingest`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: items.slice(i, i + 1_000) }),
+    });
+    const body = (await res.json()) as { rejected: number; results: unknown[] };
+    if (res.status !== 200 || body.rejected !== 0)
+      throw new Error(`seeding failed: ${JSON.stringify(body).slice(0, 800)}`);
+  }
+}
+
+export const seed = (baseUrl: string, apiKey: string, traces: SeededTrace[]) =>
+  seedItems(baseUrl, apiKey, ingestItems(traces));
+
+/**
+ * One trace of `size` spans: a root with 100 children, each with a run of children of its own, so the
+ * tree is wide and nested. `lastInOrder` is the last span in the waterfall's (depth-first) order.
+ */
+export function bigTrace(
+  size: number,
+  now = Date.now(),
+): { id: string; items: unknown[]; lastInOrder: string } {
+  const id = randomUUID();
+  const start = now - 30 * 60_000;
+  const at = (ms: number) => new Date(start + ms).toISOString();
+  const span = (spanId: string, parentId: string | null, name: string, from: number, to: number) => ({
+    type: 'span.create',
+    body: {
+      id: spanId,
+      trace_id: id,
+      ...(parentId ? { parent_id: parentId } : {}),
+      name,
+      start_time: at(from),
+      end_time: at(to),
+    },
   });
-  const body = (await res.json()) as { rejected: number; results: unknown[] };
-  if (res.status !== 200 || body.rejected !== 0)
-    throw new Error(`seeding failed: ${JSON.stringify(body).slice(0, 800)}`);
+  const items: unknown[] = [span(id, null, 'batch-job', 0, size + 10)];
+  const groups = 100;
+  const perGroup = Math.ceil((size - 1) / groups);
+  let lastInOrder = id;
+  for (let g = 0; g < groups && items.length < size; g++) {
+    const group = randomUUID();
+    const from = g * perGroup;
+    items.push(span(group, id, `chunk-${g}`, from, from + perGroup));
+    lastInOrder = group;
+    for (let c = 1; c < perGroup && items.length < size; c++) {
+      const child = randomUUID();
+      items.push(span(child, group, `item-${g}-${c}`, from + c, from + c + 1));
+      lastInOrder = child;
+    }
+  }
+  return { id, items, lastInOrder };
 }
