@@ -10,5 +10,6 @@ export default defineConfig({
     sourcemap: false,
     target: 'es2022',
   },
-  server: { proxy: { '/v2': 'http://127.0.0.1:8090' } },
+  // `npm run dev`: the API (and its reference, which the alerts page reads) from a local Tracehouse.
+  server: { proxy: { '/v2': 'http://127.0.0.1:8090', '/openapi.json': 'http://127.0.0.1:8090' } },
 });
