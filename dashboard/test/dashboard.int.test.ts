@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardBrowser, openBrowser, signIn } from './support/browser.js';
 import { ensureDashboardBuilt } from './support/build.js';
+import { until } from './support/poll.js';
 import { bigTrace, makeTraces, type SeededTrace, seedItems } from './support/seed.js';
 import { type DashboardStack, startDashboardStack } from './support/stack.js';
 
@@ -25,17 +26,6 @@ describe('dashboard in a browser', () => {
     page
       .locator('table[aria-label="Traces"] tbody tr')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id')));
-  /** Polls `read` until `check` holds or the deadline passes (then the last value fails the assertion). */
-  async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = deadline): Promise<T> {
-    const end = Date.now() + ms;
-    let value = await read();
-    while (!check(value) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 200));
-      value = await read();
-    }
-    return value;
-  }
-
   const apiGet = (path: string) =>
     fetch(`${base}${path}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
 
@@ -111,6 +101,14 @@ describe('dashboard in a browser', () => {
       .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-depth'))));
     expect(depths).toEqual([0, 1, 1, 2, 1]);
     await shot('trace');
+    // Drag across the first half of the time axis: the view zooms, the root's bar overflows it.
+    const axis = (await page.locator('.wf-axis .wf-track').boundingBox())!;
+    await page.mouse.move(axis.x + 2, axis.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(axis.x + axis.width / 2, axis.y + 5, { steps: 4 });
+    await page.mouse.up();
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Reset zoom' }).count()).toBe(0);
   });
 
   it('opens a span and reads its input and metrics; adds a metric and sees it, also after a reload', async () => {
@@ -133,6 +131,16 @@ describe('dashboard in a browser', () => {
     await expect
       .poll(() => inspector.locator('tr[data-dimension="helpfulness"] td.n').textContent())
       .toBe('0.7500');
+    await inspector.getByLabel('Metadata JSON').fill('{"reviewed": true}');
+    await inspector.getByRole('button', { name: 'Save metadata' }).click();
+    await expect
+      .poll(() => inspector.locator('pre[data-field="metadata"]').textContent())
+      .toContain('"reviewed": true');
+    await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await inspector.getByRole('button', { name: 'Copy link to span' }).click();
+    await expect
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .toBe(`${base}/trace/${trace.id}?span=${llm.id}`);
     await inspector.getByLabel('Dataset name').fill('golden-answers');
     await inspector.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => inspector.textContent()).toContain('Saved to dataset golden-answers');
@@ -144,6 +152,10 @@ describe('dashboard in a browser', () => {
     await expect
       .poll(() => again.locator('tr[data-dimension="helpfulness"] td.n').textContent(), { timeout: deadline })
       .toBe('0.7500');
+    // PATCH merged the key into what the span had.
+    const meta = await again.locator('pre[data-field="metadata"]').textContent();
+    expect(meta).toContain('"customer": "acme"');
+    expect(meta).toContain('"reviewed": true');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('complementary', { name: 'Span inspector' }).count()).toBe(0);
   });
