@@ -280,13 +280,13 @@ describe('dashboard in a browser', () => {
       el.scrollTop = el.scrollHeight;
     });
     await page.locator(`.wf-row[data-span-id="${big.lastInOrder}"]`).waitFor({ timeout: deadline });
+    await shot('trace-10k');
     // Collapsing the root leaves one row.
     await scroller.evaluate((el) => {
       el.scrollTop = 0;
     });
     await page.locator(`.wf-row[data-span-id="${big.id}"] button.toggle`).click();
     await expect.poll(() => page.locator('.wf-row').count()).toBe(1);
-    await shot('trace-10k');
   });
 
   it('renders dark too, and logged no console error on any page', async () => {
