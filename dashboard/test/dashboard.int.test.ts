@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -203,12 +204,22 @@ describe('dashboard in a browser', () => {
     await shot('alerts');
   });
 
-  it('lists datasets and their entries', async () => {
+  it('lists datasets and their entries, and exports one as JSONL', async () => {
     await page.goto(`${base}/datasets`);
     await page.getByRole('link', { name: 'golden-answers' }).click();
     await expect
       .poll(() => page.locator('table[aria-label="Entries"] tbody tr').count(), { timeout: deadline })
       .toBe(1);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSONL' }).click(),
+    ]);
+    const entries = readFileSync((await file.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(entries).toHaveLength(1);
+    expect(entries[0].input).toContain('What is llm-call');
     await shot('datasets');
   });
 
@@ -257,6 +268,23 @@ describe('dashboard in a browser', () => {
     expect(await tab.locator('.chips .chip').allTextContents()).toEqual(['env=staging×', 'region=us×']);
     expect(tab.url()).toBe(shared);
     await tab.close();
+  });
+
+  it('shows a new trace with live refresh on, without a reload', async () => {
+    await page.goto(`${base}/traces?range=6h&tag=env%3Ddev`);
+    await expect.poll(() => page.textContent('main'), { timeout: deadline }).toContain('No traces match');
+    await page.getByLabel('live refresh').check();
+    expect(new URL(page.url()).searchParams.get('live')).toBe('1');
+    const id = randomUUID();
+    const body = {
+      id,
+      trace_id: id,
+      name: 'live-arrival',
+      start_time: new Date().toISOString(),
+      tags: { env: 'dev' },
+    };
+    await seedItems(base, stack.apiKey, [{ type: 'span.create', body }]);
+    expect(await until(rowIds, (ids) => ids.length === 1, 60_000)).toEqual([id]);
   });
 
   it('keeps a 10,000-span trace usable: virtualised rows, collapse, scroll to the last span', async () => {
