@@ -31,8 +31,8 @@ export function LineChart({
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const dark =
-      matchMedia('(prefers-color-scheme: dark)').matches || document.documentElement.dataset.theme === 'dark';
+    // The app always sets data-theme (system default or the user's choice).
+    const dark = document.documentElement.dataset.theme === 'dark';
     const axis = { stroke: dark ? '#cbd5e1' : '#334155', grid: { stroke: dark ? '#334155' : '#e2e8f0' } };
     const plot = new uPlot(
       {
