@@ -143,7 +143,7 @@ function PointTraces(props: {
   return (
     <div class="point-traces">
       <h2>
-        Traces with {dimension} between {time(from)} and {time(to)}
+        Spans with {dimension} between {time(from)} and {time(to)}, and their traces
       </h2>
       <table class="grid" aria-label="Traces behind the point">
         <tbody>
@@ -156,6 +156,7 @@ function PointTraces(props: {
                     {s.name}
                   </a>
                 </td>
+                <td class="mono muted">trace {s.trace_id.slice(0, 8)}</td>
                 <td>{time(s.start_time)}</td>
                 <td class="n">{duration(s.duration_ms)}</td>
                 <td class="n">{number(s.usage.total_tokens)} tokens</td>
