@@ -8,6 +8,7 @@ import { onLinkClick, setParams } from '../router';
 import { Inspector } from '../trace/inspector';
 import { extent, flatten } from '../trace/tree';
 import { Waterfall } from '../trace/waterfall';
+import '../trace/trace.css';
 import { ErrorState, Loading } from '../ui/states';
 import { useQuery } from '../use-query';
 
