@@ -7,6 +7,7 @@ import { datasetReadRoutes } from './routes/v2/datasets.js';
 import { searchRoutes } from './routes/v2/search.js';
 import { spanMetricReadRoutes } from './routes/v2/span-metrics.js';
 import { spanReadRoutes } from './routes/v2/spans.js';
+import { tagSuggestionRoutes } from './routes/v2/tag-suggestions.js';
 import { traceReadRoutes } from './routes/v2/traces.js';
 import type { SearchService } from './search/search-service.js';
 
@@ -26,6 +27,7 @@ const routes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   await app.register(traceReadRoutes, options);
   await app.register(datasetReadRoutes, options);
   await app.register(searchRoutes, options);
+  await app.register(tagSuggestionRoutes, options);
 };
 
 export const apiRoutes = fp(routes, { name: 'api-routes', dependencies: ['auth', 'error-handler'] });

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { apiRoutes, docsPlugin, type ReadService, SearchService } from '@tracehouse/api';
+import { dashboardPlugin } from '@tracehouse/dashboard/server';
 import type { HealthRegistry, Logger, Telemetry } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { WriteService } from './domain/write-service.js';
@@ -65,6 +66,7 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     await app.register(datasetEntryRoutes, { writes: options.writes });
     await app.register(ingestRoutes, { writes: options.writes, maxItems: options.maxBatchItems ?? 1_000 });
     await app.register(docsPlugin);
+    await app.register(dashboardPlugin);
     if (options.reads && options.clickhouse) {
       await app.register(apiRoutes, {
         reads: options.reads,

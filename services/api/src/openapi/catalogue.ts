@@ -34,6 +34,7 @@ import {
   UpdateSpanRequest,
 } from '@tracehouse/shared';
 import { z } from 'zod';
+import { tagSuggestionOperations } from '../routes/v2/tag-suggestions.js';
 
 /** One documented operation; schemas are the same zod objects the routes parse with. */
 export interface Operation {
@@ -341,6 +342,7 @@ export const operations: Operation[] = [
     status: 200,
     response: MetricAnalyticsResponse,
   },
+  ...tagSuggestionOperations,
   // Ingest (ours)
   {
     method: 'post',
