@@ -1,6 +1,7 @@
-import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSNonRetriableError, KafkaJSProtocolError, logLevel } from 'kafkajs';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { withKafkaRetries } from './client.js';
+import { pinoLogCreator, withKafkaRetries } from './client.js';
 
 const notLeader = () =>
   new KafkaJSProtocolError(
@@ -43,5 +44,27 @@ describe('withKafkaRetries', () => {
         { attempts: 2, delayMs: 1 },
       ),
     ).rejects.toMatchObject({ code: 'TH_KAFKA', retryable: true });
+  });
+});
+
+describe('pinoLogCreator', () => {
+  it('logs what a settling broker answers at debug, and everything else at its own level', () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const log = pinoLogCreator(logger)!(logLevel.WARN);
+    const entry = (message: string, error?: string) => ({
+      namespace: 'Connection',
+      label: 'ERROR',
+      log: { message, timestamp: '', logger: 'kafkajs', ...(error ? { error } : {}) },
+    });
+    log({
+      ...entry('Response JoinGroup', "The coordinator is loading and hence can't process requests"),
+      level: logLevel.ERROR,
+    });
+    log({ ...entry('Connection error: connect ECONNREFUSED'), level: logLevel.ERROR });
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [20, 'Response JoinGroup'],
+      [50, 'Connection error: connect ECONNREFUSED'],
+    ]);
   });
 });

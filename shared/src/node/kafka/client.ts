@@ -20,12 +20,26 @@ const pinoLevelOf = {
   [logLevel.NOTHING]: 'silent',
 } as const;
 
+/**
+ * What brokers answer while a group or partition settles (kafkajs retries them by itself), and a
+ * warning about a setting we chose on purpose: nothing a user can act on, so they are debug lines.
+ */
+const transient = [
+  /coordinator is loading/i,
+  /not the (correct )?coordinator/i,
+  /no leader for this topic-partition/i,
+  /not the leader/i,
+  /group is rebalancing|rebalance in progress/i,
+  /Limiting retries for the idempotent producer/i,
+];
+
 /** Routes kafkajs' own log lines into our pino logger as structured objects. */
-function pinoLogCreator(logger: Logger): KafkaConfig['logCreator'] {
+export function pinoLogCreator(logger: Logger): KafkaConfig['logCreator'] {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      const method = pinoLevelOf[level as keyof typeof pinoLevelOf] ?? 'info';
+      const quiet = transient.some((pattern) => pattern.test(`${message} ${String(extra.error ?? '')}`));
+      const method = quiet ? 'debug' : (pinoLevelOf[level as keyof typeof pinoLevelOf] ?? 'info');
       if (method === 'silent') return;
       logger[method]({ kafkajs: namespace, ...extra }, message);
     };
