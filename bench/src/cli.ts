@@ -62,13 +62,28 @@ for (const profile of profiles) {
 }
 process.exit(failures > 0 ? 1 : 0);
 
+/** A phase starts: one line on stderr, so a long run says where it is. */
+function phase(profile: string, what: string): void {
+  progress('');
+  process.stderr.write(`bench ${profile}: ${what}\n`);
+}
+
+/** A live line on a terminal (rewritten in place); every tenth one elsewhere (CI logs). */
+let progressLines = 0;
+function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+  else if (line && progressLines++ % 10 === 0) process.stderr.write(`${line}\n`);
+}
+
 async function runProfile(stack: BenchStack, profile: ProfileName) {
   // Baselines first, on the same rows, Kafka and ClickHouse; ClickHouse's CPU is read across the insert
   // baseline, so a raw row's cost is measured the way the pipeline's spans are.
+  phase(profile, `raw ClickHouse insert baseline (${baselineSeconds} s)`);
   const baselineWatch = new ProcWatch({ clickhouse: pids.clickhouse! });
   baselineWatch.start();
   const clickhouse = await clickhouseBaseline(stack.clickhouse, profile, stack.projectId, baselineSeconds);
   const baselineCpu = baselineWatch.stop().clickhouse!.cpuSeconds;
+  phase(profile, `raw kafkajs produce baseline (${baselineSeconds} s)`);
   const kafka = await kafkaBaseline(
     endpoints.kafkaBrokers,
     `${stack.env.TOPIC_PREFIX}.baseline`,
@@ -81,6 +96,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     process.stderr.write(`bench ${profile}: filling ${prefill} spans directly in ClickHouse first...\n`);
     await fillStored(stack, prefill);
   }
+  phase(profile, 'starting ingest and the writer');
   const writer = await stack.spawn('writer');
   const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
   const watch = new ProcWatch({ ...pids, ingest: ingest.child.pid!, writer: writer.child.pid! });
@@ -103,24 +119,38 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  phase(profile, `load for ${seconds} s${rate ? ` at ${rate} spans/s` : ', as fast as possible'}`);
   let done:
     | { accepted: number; rejected: number; failed: number; bytes: number; seconds: number }
     | undefined;
+  let acceptedSoFar = 0;
+  const ticker = setInterval(() => {
+    const elapsed = (Date.now() - started) / 1000;
+    progress(
+      `${profile}: ${elapsed.toFixed(0)}/${seconds} s, ${acceptedSoFar} spans accepted (${Math.round(acceptedSoFar / elapsed)}/s), ` +
+        `${probe.lagsMs.length} visibility samples`,
+    );
+  }, 1_000);
   for await (const line of createInterface({ input: load.stdout! })) {
     const msg = JSON.parse(line) as LoadMessage;
-    if (msg.type === 'sample') probe.add(msg);
-    else done = msg;
+    if (msg.type === 'sample') {
+      probe.add(msg);
+      acceptedSoFar += msg.spans;
+    } else done = msg;
   }
+  clearInterval(ticker);
   if (!done) throw new Error('the load generator ended without a report');
   const loadPid = load.pid;
   const acceptedAt = Date.now();
 
   // Everything acknowledged must arrive, once.
+  phase(profile, `waiting until all ${done.accepted} acknowledged spans are stored`);
   let stored = await stack.storedSince(since);
   const deadline = Date.now() + 300_000;
   while (stored < done.accepted && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
     stored = await stack.storedSince(since);
+    progress(`${profile}: ${stored} of ${done.accepted} stored`);
   }
   const storedAt = Date.now();
   await probe.drain(30_000);
@@ -130,11 +160,13 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     process.stderr.write(`LOST OR DUPLICATED: ${done.accepted} acknowledged, ${stored} stored\n`);
   }
 
+  phase(profile, 'query latency');
   // Query latency at the size reached.
   const n = short ? 10 : 50;
   const queries = await measureQueries(stack, ingest.url, n);
   const atSize: Record<string, typeof queries> = {};
   for (const target of storedTargets) {
+    phase(profile, `filling the tables to ${target} spans, then query latency there`);
     const size = await fillStored(stack, target);
     atSize[String(size)] = await measureQueries(stack, ingest.url, n);
   }
@@ -208,7 +240,7 @@ async function measureQueries(stack: BenchStack, url: string, n: number) {
 
 /** What the load generator reports on stdout (bench/src/load.ts). */
 type LoadMessage =
-  | { type: 'sample'; id: string; traceId: string; ackedAt: number }
+  | { type: 'sample'; id: string; traceId: string; ackedAt: number; spans: number }
   | { type: 'done'; accepted: number; rejected: number; failed: number; bytes: number; seconds: number };
 
 async function sampleTraces(stack: BenchStack, n: number): Promise<string[]> {

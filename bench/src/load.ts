@@ -65,7 +65,7 @@ async function worker(): Promise<void> {
     bytes += body.length;
     // One sampled span per batch for the visibility probe.
     const sample = ids[Math.floor(random() * ids.length)]!;
-    emit({ type: 'sample', id: sample.id, traceId: sample.traceId, ackedAt });
+    emit({ type: 'sample', id: sample.id, traceId: sample.traceId, ackedAt, spans });
   }
 }
 
