@@ -9,7 +9,7 @@ export function percentile(values: number[], q: number): number {
 
 /**
  * End-to-end visibility: for sampled acknowledged spans, the time until ClickHouse returns them.
- * Polls every 50 ms, so figures carry up to ~50 ms of probe resolution.
+ * Polls every `pollMs`, so figures carry up to that much probe resolution.
  */
 export class VisibilityProbe {
   readonly #pending = new Map<string, { id: string; traceId: string; ackedAt: number }>();
@@ -17,14 +17,18 @@ export class VisibilityProbe {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
 
-  constructor(private readonly stack: BenchStack) {}
+  constructor(
+    private readonly stack: BenchStack,
+    /** Poll period: its queries cost ClickHouse CPU that the pipeline's figures then carry. */
+    readonly pollMs = 50,
+  ) {}
 
   add(sample: { id: string; traceId: string; ackedAt: number }): void {
     this.#pending.set(sample.id, sample);
   }
 
   start(): void {
-    this.#timer = setInterval(() => void this.#poll(), 50);
+    this.#timer = setInterval(() => void this.#poll(), this.pollMs);
   }
 
   async #poll(): Promise<void> {
