@@ -72,6 +72,7 @@ export async function startIngest(options: {
   });
 
   const clock = new VersionClock(() => Date.now() + config.INGEST_CLOCK_SKEW_MS);
+  const origin = randomUUID();
   // Every ingest process reads the whole span index, so its group is its own.
   const index = new SpanIndex({
     topic: topics.spanIndex,
@@ -85,6 +86,7 @@ export async function startIngest(options: {
     maxEntries: config.SPAN_INDEX_MAX_ENTRIES,
     replayMs: config.SPAN_INDEX_REPLAY_MS,
     catchUpTimeoutMs: config.SPAN_INDEX_CATCH_UP_MS,
+    origin,
     onVersion: (version) => clock.observe(version),
     onMalformed: () => telemetry.malformedIndexRecords.inc(),
   });
@@ -104,6 +106,7 @@ export async function startIngest(options: {
   const writes = new WriteService({
     topics,
     clock,
+    origin,
     produce: (records) => batcher.enqueue(records),
     index,
     findMetric: (projectId, spanId, metricId) => reads.findSpanMetric(projectId, spanId, metricId),

@@ -4,6 +4,7 @@ export interface OutRecord {
   topic: string;
   key: string;
   value: string;
+  headers?: Record<string, string>;
 }
 
 export interface ProduceBatcherOptions {

@@ -45,6 +45,8 @@ export interface SpanIndexOptions {
   replayMs: number;
   /** Longest wait for this process to catch up with the topic before falling back to ClickHouse. */
   catchUpTimeoutMs: number;
+  /** This process's id on the index records it writes (header `origin`): those it skips when read. */
+  origin?: string;
   /** Told every acknowledged version seen, so this process's clock never falls behind another's. */
   onVersion?: (version: number) => void;
   /** Told about every record or entry that could not be read (it is skipped). */
@@ -109,7 +111,12 @@ export class SpanIndex implements WriteFences {
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.#applyRecord(message.value);
+        for (const message of batch.messages) {
+          // This process applied its own entries when Kafka acknowledged them (`remember`).
+          if (this.#o.origin !== undefined && String(message.headers?.origin ?? '') === this.#o.origin)
+            continue;
+          this.#applyRecord(message.value);
+        }
         if (batch.messages.length > 0) this.#positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
         for (const notify of this.#progress.splice(0)) notify();
       },

@@ -28,6 +28,8 @@ import type { VersionClock } from './version-clock.js';
 /** Everything writes need; dataset entry writes take the same (see DatasetWritesDeps). */
 export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
   clock: VersionClock;
+  /** This process's id, sent with its index records so its own index skips them (it already has them). */
+  origin?: string;
   /** Resolves once Kafka acknowledged every record (one batch, all or nothing). */
   produce: (records: OutRecord[]) => Promise<void>;
   index: {
@@ -188,6 +190,7 @@ export class WriteService {
       topic: this.deps.topics.spanIndex,
       key: `${first.project_id}/${'kind' in first ? first.dataset_id : first.span_id}`,
       value: encodeEventRecord(entries),
+      ...(this.deps.origin === undefined ? {} : { headers: { origin: this.deps.origin } }),
     };
   }
 

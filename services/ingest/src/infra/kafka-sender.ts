@@ -16,11 +16,11 @@ export function kafkaSender(
 ): (records: OutRecord[]) => Promise<void> {
   return async (records) => {
     const stopTimer = telemetry?.produceSeconds.startTimer();
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const { topic, key, value } of records) {
+    const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
+    for (const { topic, key, value, headers } of records) {
       const messages = byTopic.get(topic) ?? [];
       if (messages.length === 0) byTopic.set(topic, messages);
-      messages.push({ key, value });
+      messages.push(headers ? { key, value, headers } : { key, value });
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
