@@ -51,6 +51,9 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
     password: options.password ?? '',
     request_timeout: options.requestTimeoutMs ?? 60_000,
     max_open_connections: options.maxOpenConnections ?? 16,
+    // A socket idle past the TTL is not reused even when the event loop was too busy to close it in
+    // time: a server that already closed it would answer the next query with "socket hang up".
+    keep_alive: { enabled: true, idle_socket_ttl: 2_500, eagerly_destroy_stale_sockets: true },
     compression: { request: false, response: true },
     clickhouse_settings: {
       // Timestamps travel as ISO/'YYYY-MM-DD hh:mm:ss.ffffff' strings in UTC.
