@@ -59,6 +59,10 @@ class Engine:
     def close(self) -> None:
         self._root.close()
 
+    def names(self, sql: str) -> list[str]:
+        """One string column of a query on the engine's system tables."""
+        return self._root.query(sql, "TabSeparated").bytes().decode().split()
+
     def _load_formats(self) -> dict[str, tuple[str, str]]:
         # The engine's own table: the same Content-Type the server would send for each format.
         result = self._root.query("SELECT name, content_type FROM system.formats WHERE is_output", "JSONCompactEachRow")

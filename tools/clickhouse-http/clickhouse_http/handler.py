@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .access import authenticate, presented_credentials, refuse_foreign_request
 from .body import Body, RawBody, parse_multipart
 from .errors import BadFraming, ClickHouseError, ClientGone
 from .inserts import read_statement, run_insert
@@ -17,7 +18,7 @@ from .limits import HEALTH_PATHS, IO_TIMEOUT_S, KEEP_ALIVE_TIMEOUT_S, MAX_FORM_B
 from .engine import apply_context
 from .reply import Reply
 from .request import build_request
-from .results import ResultChunks, Stats
+from .results import ResultChunks, Stats, needs_whole_result
 from .sql_scan import output_format_in
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = None
         try:
             raw = RawBody(self.rfile, self.headers)
+            refuse_foreign_request(self.headers)  # before anything, health checks included
             if url.path in HEALTH_PATHS or (url.path == "/" and method == "GET" and not url.query and raw.done):
                 reply.kind = "ping"
                 self.close_connection = self.close_connection or not raw.drain()
@@ -114,6 +116,8 @@ class Handler(BaseHTTPRequestHandler):
         self._log_request(method, url.path, raw, reply)
 
     def _serve_query(self, method: str, params: list[tuple[str, str]], raw: RawBody, reply: Reply) -> None:
+        # As a server: /ping and / answer anyone (above); every query needs the password.
+        authenticate(self.server.credentials, presented_credentials(self.headers, dict(params)))
         body = Body(raw, self.headers.get("Content-Encoding"))
         content_type = self.headers.get("Content-Type") or ""
         if content_type.lower().startswith("multipart/form-data"):
@@ -128,6 +132,7 @@ class Handler(BaseHTTPRequestHandler):
             plan, data = read_statement(request.url_query, body)
             if plan is not None:
                 reply.kind, reply.sql = "insert", plan.head
+                self.server.guard.check(plan.head.encode())
                 run_insert(conn, request, plan, data, body, reply.stats)
                 reply.send_whole(200, b"", reply.content_type)
                 return
@@ -137,11 +142,13 @@ class Handler(BaseHTTPRequestHandler):
                 raise ClickHouseError.of("BAD_ARGUMENTS", "the query is not valid UTF-8") from None
             if not sql.strip():
                 raise ClickHouseError.of("SYNTAX_ERROR", "Empty query")
+            self.server.guard.check(data)
             apply_context(conn, request)
             own_format = output_format_in(data, lambda name: self.server.engine.output_format(name) is not None)
             if own_format:
                 self._set_format(reply, own_format)
-            chunks = ResultChunks(conn, sql, request.default_format, request.query_params, reply.stats)
+            whole = needs_whole_result(reply.format)
+            chunks = ResultChunks(conn, sql, request.default_format, request.query_params, reply.stats, whole)
             try:
                 reply.send_result(chunks, request.buffer_size, request.wait_end_of_query)
             finally:

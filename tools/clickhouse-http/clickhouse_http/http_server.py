@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from .access import Credentials
 from .engine import Engine, RunningQueries, Sessions, session_restorer
 from .errors import ClickHouseError
 from .handler import Handler
 from .limits import MAX_SQL_HEAD
 from .log import JsonLog
+from .query_guard import QueryGuard
 from .request import Request
 
 
@@ -22,10 +24,14 @@ class StandInServer(ThreadingHTTPServer):
     daemon_threads = True  # shutdown waits for busy requests itself, not for idle keep-alive threads
     request_queue_size = 128  # a pool of client sockets may connect at once
 
-    def __init__(self, address: tuple[str, int], engine: Engine, log: JsonLog) -> None:
+    def __init__(
+        self, address: tuple[str, int], engine: Engine, log: JsonLog, credentials: Credentials, guard: QueryGuard
+    ) -> None:
         super().__init__(address, Handler)
         self.engine = engine
         self.log = log
+        self.credentials = credentials
+        self.guard = guard
         self.sessions = Sessions(engine)
         self.running = RunningQueries()
         self.stopping = False

@@ -10,11 +10,13 @@ import threading
 import time
 from typing import Any
 
+from .access import Credentials
 from .engine import Engine
 from .errors import ENGINE_VERSION
 from .http_server import StandInServer
 from .limits import SHUTDOWN_GRACE_S
 from .log import JsonLog
+from .query_guard import DENIED_NAMES_SQL, QueryGuard, denied_names
 
 
 def lock_data_dir(path: str) -> int:
@@ -37,19 +39,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8123, help="0 picks a free port (printed in the ready line)")
     parser.add_argument("--data-dir", required=True, help="where databases live; kept across restarts")
     parser.add_argument("--log-level", default="info", choices=list(JsonLog.LEVELS))
+    parser.add_argument("--user", default=os.environ.get("CLICKHOUSE_USER") or "default")
     return parser.parse_args(argv)
+
+
+def credentials_from_env(user: str, environ: dict[str, str]) -> Credentials:
+    """The one user's credentials. The password comes from the environment, as with the server's
+    Docker image, because a command line is visible to every user of the machine."""
+    password = environ.get("CLICKHOUSE_PASSWORD", "")
+    if not password:
+        raise SystemExit("CLICKHOUSE_PASSWORD is not set: the stand-in requires a password (services:up generates one)")
+    return Credentials(user=user, password=password)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    credentials = credentials_from_env(args.user, dict(os.environ))
     log = JsonLog(args.log_level)
     data_dir = os.path.abspath(args.data_dir)
     if "?" in data_dir:
         raise SystemExit("the data directory path must not contain '?' (chdb reads it as connection options)")
     lock_fd = lock_data_dir(data_dir)
     engine = Engine(data_dir)
+    guard = QueryGuard(denied_names(engine.names(DENIED_NAMES_SQL)))
     try:
-        server = StandInServer((args.host, args.port), engine, log)
+        server = StandInServer((args.host, args.port), engine, log, credentials, guard)
     except OSError as exc:
         engine.close()
         log.write("error", "cannot listen", always=True, host=args.host, port=args.port, error=str(exc))

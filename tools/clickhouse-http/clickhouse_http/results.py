@@ -8,7 +8,7 @@ import secrets
 import string
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .errors import ClickHouseError, engine_error
 from .limits import EXCEPTION_MARKER, MAX_EXCEPTION_MESSAGE, STREAMING_UNSUPPORTED
@@ -65,20 +65,22 @@ class ResultChunks:
     INSERT ... SELECT, ...) before running anything, and those then run in one call.
     """
 
-    def __init__(self, conn: Any, sql: str, fmt: str, params: dict[str, str], stats: Stats) -> None:
+    def __init__(
+        self, conn: Any, sql: str, fmt: str, params: dict[str, str], stats: Stats, whole: bool = False
+    ) -> None:
         self._conn = conn
         self._stats = stats
         self._stream: Any = None
         self._single: Any = None
+        if whole:
+            self._single = _run_whole(conn, sql, fmt, params)
+            return
         try:
             self._stream = conn.send_query(sql, fmt, params=params)
         except RuntimeError as exc:
             if STREAMING_UNSUPPORTED not in str(exc):
                 raise engine_error(exc) from None
-            try:
-                self._single = conn.query(sql, fmt, params=params)
-            except RuntimeError as inner:
-                raise engine_error(inner) from None
+            self._single = _run_whole(conn, sql, fmt, params)
 
     def next(self) -> Chunk | None:
         """The next non-empty chunk, or None at the end. Raises ClickHouseError."""
@@ -108,6 +110,26 @@ class ResultChunks:
             stream, self._stream = self._stream, None
             with contextlib.suppress(RuntimeError):
                 self._conn.streaming_cancel_query(stream)
+
+
+def _run_whole(conn: Any, sql: str, fmt: str, params: dict[str, str]) -> Any:
+    try:
+        return conn.query(sql, fmt, params=params)
+    except RuntimeError as exc:
+        raise engine_error(exc) from None
+
+
+# Formats whose end depends on the whole query: the JSON document's rows_before_limit_at_least and
+# statistics, the final progress row of the *WithProgress formats. The engine fills those in only
+# when it runs the query in one call; streamed, it writes zeros and leaves them out.
+_WHOLE_RESULT_FORMATS: Final = frozenset(
+    {"json", "jsoncompact", "jsonstrings", "jsoncompactstrings", "jsoncolumnswithmetadata", "xml"}
+)
+
+
+def needs_whole_result(fmt: str) -> bool:
+    name = fmt.lower()
+    return name in _WHOLE_RESULT_FORMATS or name.endswith("withprogress")
 
 
 class Encoder:
