@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 # The binding itself rather than chdb's Python wrappers: the wrappers drop result chunks that
 # carry no rows (which loses the whole document of an empty JSON result) and hide the per-chunk
@@ -156,7 +156,8 @@ def apply_context(conn: Any, request: Request, params_as_settings: bool = False)
         run_sql(conn, "SET readonly = '2'")  # ClickHouse makes GET requests read-only
     if request.database:
         run_sql(conn, "USE {db:Identifier}", {"db": request.database})
-    assignments = [f"{name} = {sql_string(value)}" for name, value in request.settings.items()]
+    settings = _without_unchanged_per_query_settings(conn, request.settings)
+    assignments = [f"{name} = {sql_string(value)}" for name, value in settings.items()]
     if params_as_settings:
         # The streaming insert call takes no parameters; `SET param_x` binds them engine-side,
         # the same way clickhouse-client does. Names are checked so they cannot alter the statement.
@@ -166,6 +167,25 @@ def apply_context(conn: Any, request: Request, params_as_settings: bool = False)
             assignments.append(f"param_{name} = {sql_string(value)}")
     if assignments:
         run_sql(conn, "SET " + ", ".join(assignments))
+
+
+# Settings the engine refuses to SET because a server reads them per query (found by sending every
+# row of system.settings as a URL parameter; clickhouse-http.int.test.ts does that again).
+PER_QUERY_ONLY_SETTINGS: Final = frozenset({"run_query_in_background"})
+
+
+def _without_unchanged_per_query_settings(conn: Any, settings: dict[str, str]) -> dict[str, str]:
+    """URL settings minus per-query-only ones left at their value, which need no SET; a changed
+    one cannot be applied on a connection here and is refused rather than ignored."""
+    kept = dict(settings)
+    for name in PER_QUERY_ONLY_SETTINGS & settings.keys():
+        current = run_sql(conn, "SELECT value FROM system.settings WHERE name = {n:String}", {"n": name})
+        if current.bytes().decode().strip() != settings[name].strip():
+            raise ClickHouseError.of(
+                "NOT_IMPLEMENTED", f"Setting {name} can only be changed per query, which this local stand-in cannot do"
+            )
+        del kept[name]
+    return kept
 
 
 def session_restorer(conn: Any, request: Request) -> Callable[[], None]:
