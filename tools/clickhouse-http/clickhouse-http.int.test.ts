@@ -688,7 +688,9 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
       format: 'JSONEachRowWithProgress',
     });
     const seen: Record<string, unknown>[] = [];
-    for await (const rows of rs.stream()) for (const row of rows) seen.push(row.json());
+    for await (const rows of rs.stream()) {
+      for (const row of rows) seen.push(row.json() as Record<string, unknown>);
+    }
     expect(seen.filter((row) => 'row' in row)).toEqual([0, 1, 2, 3].map((n) => ({ row: { n } })));
     expect(seen[0]).toEqual({ meta: [{ name: 'n', type: 'UInt64' }] });
     const progress = seen.find((row) => 'progress' in row) as
