@@ -15,6 +15,7 @@ denied name followed by `(`, or named as `ENGINE =`, is refused wherever it appe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Final
 
@@ -52,6 +53,8 @@ ALWAYS_DENIED: Final = frozenset(
 # SYSTEM statements that only act on the engine's own caches, logs and merges.
 SAFE_SYSTEM_COMMANDS: Final = frozenset({b"FLUSH", b"DROP", b"STOP", b"START", b"SYNC", b"WAIT"})
 
+_RAW_CALL: Final = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)[`\"]?\s*\(")
+
 DENIED_NAMES_SQL: Final = (
     "SELECT lower(name) FROM system.table_functions "
     "UNION ALL SELECT lower(name) FROM system.table_engines "
@@ -83,7 +86,11 @@ class QueryGuard:
         try:
             toks = list(tokens(sql, final=True))
         except NeedMore:
-            return  # an unterminated string or comment: the engine's parser will refuse it
+            # An unterminated string or comment, which the engine refuses anyway. Should this
+            # scanner ever disagree with the engine's lexer, it must not open a gap: any denied
+            # name followed by `(` anywhere in the raw text is refused.
+            self._check_raw(sql)
+            return
         words = [self._word(sql, t) for t in toks]
         self._check_statement(words)
         for i, token in enumerate(toks):
@@ -103,6 +110,12 @@ class QueryGuard:
                 raise ClickHouseError.of("UNKNOWN_TYPE_OF_QUERY", "Query has infile and was send directly to server")
             if upper == "CLICKHOUSE" and following is not None and following.kind == OPEN:
                 self._check_clickhouse_source(toks[i + 1 :], words[i + 1 :])
+
+    def _check_raw(self, sql: bytes) -> None:
+        for match in _RAW_CALL.finditer(sql):
+            name = match.group(1).decode("ascii").lower()
+            if name in self.denied:
+                raise _access_denied(f"READ ON {name.upper()}")
 
     def _check_statement(self, words: list[bytes | None]) -> None:
         first = words[0] if words else None

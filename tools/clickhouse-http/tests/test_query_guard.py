@@ -78,6 +78,10 @@ class QueryGuardTest(unittest.TestCase):
         ):
             self.guard.check(sql.encode())
 
+    def test_text_the_scanner_cannot_finish_is_still_searched_for_denied_calls(self):
+        self.refused("SELECT * FROM file('/etc/passwd') /* never closed")
+        self.refused("SELECT `url` ('http://x') WHERE 'never closed")
+
 
 if __name__ == "__main__":
     unittest.main()
