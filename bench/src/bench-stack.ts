@@ -42,7 +42,11 @@ export class BenchStack {
       WRITER_GROUP_ID: `${run}-writer`,
       LOG_LEVEL: 'warn',
     };
-    const connection = { url: base.clickhouseUrl, username: base.clickhouseUser, password: base.clickhousePassword };
+    const connection = {
+      url: base.clickhouseUrl,
+      username: base.clickhouseUser,
+      password: base.clickhousePassword,
+    };
     await migrate({ ...connection, database: run, logger });
     const clickhouse = createClickHouse({ ...connection, database: run, logger });
     const stack = new BenchStack(env, clickhouse);
