@@ -24,6 +24,8 @@ if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL) {
   const up = await servicesUp({ env: process.env });
   env.KAFKA_BROKERS = up.kafkaBrokers.join(',');
   env.CLICKHOUSE_URL = up.clickhouseUrl;
+  env.CLICKHOUSE_USER = up.clickhouseUser;
+  env.CLICKHOUSE_PASSWORD = up.clickhousePassword;
 }
 
 const ingestConfig = loadIngestConfig(env);

@@ -22,6 +22,8 @@ async function resolveServices(): Promise<{ resolved: TestServices; teardown: ()
       resolved: {
         kafkaBrokers: env.KAFKA_BROKERS.split(','),
         clickhouseUrl: env.CLICKHOUSE_URL,
+        clickhouseUser: env.CLICKHOUSE_USER || 'default',
+        clickhousePassword: env.CLICKHOUSE_PASSWORD ?? '',
         mode: 'external',
       },
       teardown: none,
@@ -31,19 +33,27 @@ async function resolveServices(): Promise<{ resolved: TestServices; teardown: ()
   const written = local.readServicesEnv();
   if (written?.KAFKA_BROKERS && written.CLICKHOUSE_URL) {
     const brokers = written.KAFKA_BROKERS.split(',');
+    // An older services.env has no password: it still works while its engine takes none.
+    const credentials = local.servicesEnvCredentials(written);
     const healthy =
       (await local.waitForKafka(brokers, 20_000).then(
         () => true,
         () => false,
       )) &&
-      (await local.waitForClickHouse(written.CLICKHOUSE_URL, 10_000).then(
+      (await local.waitForClickHouse(written.CLICKHOUSE_URL, 10_000, credentials).then(
         () => true,
         () => false,
       ));
     if (healthy) {
       const mode = written.TRACEHOUSE_SERVICES_MODE === 'docker' ? 'docker' : 'local';
       return {
-        resolved: { kafkaBrokers: brokers, clickhouseUrl: written.CLICKHOUSE_URL, mode },
+        resolved: {
+          kafkaBrokers: brokers,
+          clickhouseUrl: written.CLICKHOUSE_URL,
+          clickhouseUser: credentials.user,
+          clickhousePassword: credentials.password,
+          mode,
+        },
         teardown: none,
       };
     }
@@ -55,6 +65,8 @@ async function resolveServices(): Promise<{ resolved: TestServices; teardown: ()
       resolved: {
         kafkaBrokers: containers.kafkaBrokers,
         clickhouseUrl: containers.clickhouseUrl,
+        clickhouseUser: containers.clickhouseUser,
+        clickhousePassword: containers.clickhousePassword,
         mode: 'docker',
       },
       teardown: containers.stop,
@@ -62,7 +74,13 @@ async function resolveServices(): Promise<{ resolved: TestServices; teardown: ()
   }
   const up = await local.servicesUp({ env: {} });
   return {
-    resolved: { kafkaBrokers: up.kafkaBrokers, clickhouseUrl: up.clickhouseUrl, mode: 'local' },
+    resolved: {
+      kafkaBrokers: up.kafkaBrokers,
+      clickhouseUrl: up.clickhouseUrl,
+      clickhouseUser: up.clickhouseUser,
+      clickhousePassword: up.clickhousePassword,
+      mode: 'local',
+    },
     teardown: () => local.servicesDown(),
   };
 }

@@ -28,20 +28,27 @@ export class BenchStack {
   ) {}
 
   static async create(
-    base: { kafkaBrokers: string; clickhouseUrl: string },
+    base: { kafkaBrokers: string; clickhouseUrl: string; clickhouseUser: string; clickhousePassword: string },
     logger: Logger,
   ): Promise<BenchStack> {
     const run = `bench_${Date.now().toString(36)}`;
     const env = {
       KAFKA_BROKERS: base.kafkaBrokers,
       CLICKHOUSE_URL: base.clickhouseUrl,
+      CLICKHOUSE_USER: base.clickhouseUser,
+      CLICKHOUSE_PASSWORD: base.clickhousePassword,
       CLICKHOUSE_DATABASE: run,
       TOPIC_PREFIX: run,
       WRITER_GROUP_ID: `${run}-writer`,
       LOG_LEVEL: 'warn',
     };
-    await migrate({ url: base.clickhouseUrl, database: run, logger });
-    const clickhouse = createClickHouse({ url: base.clickhouseUrl, database: run, logger });
+    const connection = {
+      url: base.clickhouseUrl,
+      username: base.clickhouseUser,
+      password: base.clickhousePassword,
+    };
+    await migrate({ ...connection, database: run, logger });
+    const clickhouse = createClickHouse({ ...connection, database: run, logger });
     const stack = new BenchStack(env, clickhouse);
     const project = await ensureProject(clickhouse, 'bench');
     stack.projectId = project.id;

@@ -48,7 +48,12 @@ let failures = 0;
 
 for (const profile of profiles) {
   const stack = await BenchStack.create(
-    { kafkaBrokers: endpoints.kafkaBrokers.join(','), clickhouseUrl: endpoints.clickhouseUrl },
+    {
+      kafkaBrokers: endpoints.kafkaBrokers.join(','),
+      clickhouseUrl: endpoints.clickhouseUrl,
+      clickhouseUser: endpoints.clickhouseUser,
+      clickhousePassword: endpoints.clickhousePassword,
+    },
     logger,
   );
   try {

@@ -1,6 +1,6 @@
 import { ClickHouseError } from '@clickhouse/client';
 import { clickhouseHealthy, createClickHouse, toClickHouseAppError } from '@tracehouse/shared/node';
-import { testClickHouse, testLogger } from '@tracehouse/test-support/clients';
+import { testClickHouse, testClickHouseConnection, testLogger } from '@tracehouse/test-support/clients';
 import { dedicatedClickHouse } from '@tracehouse/test-support/dedicated';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,7 +117,12 @@ describe('ClickHouse engine through @clickhouse/client', () => {
 describe('ClickHouse across a stop and start', () => {
   it('keeps every row', async () => {
     const engine = await dedicatedClickHouse();
-    const open = () => createClickHouse({ url: engine.endpoint, database: 'default', logger: testLogger });
+    const open = () =>
+      createClickHouse({
+        ...testClickHouseConnection(engine.endpoint, engine.password),
+        database: 'default',
+        logger: testLogger,
+      });
     try {
       let client = open();
       await client.command({ query: createTable });

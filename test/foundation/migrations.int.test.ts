@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMigrations, migrate } from '@tracehouse/shared/node';
-import { testClickHouse, testLogger, testServices } from '@tracehouse/test-support/clients';
+import { testClickHouse, testClickHouseConnection, testLogger } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -16,11 +16,11 @@ describe('migrations', () => {
   });
 
   it('apply every file once, then nothing on a second run', async () => {
-    const url = testServices().clickhouseUrl;
+    const connection = testClickHouseConnection();
     const all = await loadMigrations();
-    const first = await migrate({ url, database, logger: testLogger });
+    const first = await migrate({ ...connection, database, logger: testLogger });
     expect(first.applied).toHaveLength(all.length);
-    const second = await migrate({ url, database, logger: testLogger });
+    const second = await migrate({ ...connection, database, logger: testLogger });
     expect(second.applied).toEqual([]);
 
     const rs = await admin.query({
@@ -35,18 +35,18 @@ describe('migrations', () => {
   it('refuses a migration whose file changed after it was applied', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
     const db = uniqueName('th_migrate_changed');
-    const url = testServices().clickhouseUrl;
+    const connection = testClickHouseConnection();
     try {
       await writeFile(
         join(dir, '0001_t.sql'),
         'CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = MergeTree ORDER BY x;',
       );
-      await migrate({ url, database: db, logger: testLogger, dir });
+      await migrate({ ...connection, database: db, logger: testLogger, dir });
       await writeFile(
         join(dir, '0001_t.sql'),
         'CREATE TABLE IF NOT EXISTS t (x UInt16) ENGINE = MergeTree ORDER BY x;',
       );
-      await expect(migrate({ url, database: db, logger: testLogger, dir })).rejects.toThrow(
+      await expect(migrate({ ...connection, database: db, logger: testLogger, dir })).rejects.toThrow(
         /changed after it was applied/,
       );
     } finally {

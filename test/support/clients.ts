@@ -15,14 +15,28 @@ export function testKafka(brokers = testServices().kafkaBrokers): Kafka {
   return createKafka({ brokers, clientId: uniqueName('test'), logger: testLogger });
 }
 
-export function testClickHouse(database = 'default', url = testServices().clickhouseUrl): ClickHouseClient {
-  return createClickHouse({ url, database, logger: testLogger });
+/** URL and credentials of the shared ClickHouse, or of another one (a dedicated engine) with its password. */
+export function testClickHouseConnection(url = testServices().clickhouseUrl, password?: string) {
+  const services = testServices();
+  return {
+    url,
+    username: services.clickhouseUser,
+    password: password ?? services.clickhousePassword,
+  };
+}
+
+export function testClickHouse(
+  database = 'default',
+  url = testServices().clickhouseUrl,
+  password?: string,
+): ClickHouseClient {
+  return createClickHouse({ ...testClickHouseConnection(url, password), database, logger: testLogger });
 }
 
 /** A fresh database with every migration applied, dropped by `drop()`. */
 export async function migratedDatabase(url = testServices().clickhouseUrl) {
   const database = uniqueName('th_test');
-  await migrate({ url, database, logger: testLogger });
+  await migrate({ ...testClickHouseConnection(url), database, logger: testLogger });
   const client = testClickHouse(database, url);
   return {
     database,

@@ -26,11 +26,11 @@ export async function dedicatedKafkaContainer(): Promise<DedicatedService> {
   return wrap(container, `127.0.0.1:${port}`);
 }
 
-export async function dedicatedClickHouseContainer(): Promise<DedicatedService> {
+export async function dedicatedClickHouseContainer(password: string): Promise<DedicatedService> {
   const port = await freePort();
   const container = await new GenericContainer(clickhouseImage)
     .withExposedPorts({ container: 8123, host: port })
-    .withEnvironment({ CLICKHOUSE_SKIP_USER_SETUP: '1' })
+    .withEnvironment({ CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: password })
     .start();
   return wrap(container, `http://127.0.0.1:${port}`);
 }

@@ -12,6 +12,8 @@ import { testServices } from './clients.js';
 export interface DedicatedService {
   /** Kafka: `host:port` list; ClickHouse: http URL. */
   readonly endpoint: string;
+  /** ClickHouse: the password of the user `default` (the shared services' one when they have one). */
+  readonly password?: string;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops (if running) and deletes its data. */
@@ -41,16 +43,23 @@ export async function dedicatedKafka(): Promise<DedicatedService> {
   };
 }
 
+/**
+ * Takes the shared services' user and password, so a test's clients reach it with the same
+ * credentials (testClickHouse, Stack); a ClickHouse always requires one here, so an empty shared
+ * password (an external server without one) is replaced by a fixed test password.
+ */
 export async function dedicatedClickHouse(): Promise<DedicatedService> {
+  const password = testServices().clickhousePassword || 'dedicated-test-password';
   if (testServices().mode === 'docker') {
     const { dedicatedClickHouseContainer } = await import('./dedicated-containers.js');
-    return dedicatedClickHouseContainer();
+    return { ...(await dedicatedClickHouseContainer(password)), password };
   }
   const dataDir = await tempDir('th-clickhouse-');
-  const clickhouse = new LocalClickHouse({ dataDir, port: await freePort() });
+  const clickhouse = new LocalClickHouse({ dataDir, port: await freePort(), password });
   await clickhouse.start();
   return {
     endpoint: clickhouse.url,
+    password,
     start: () => clickhouse.start(),
     stop: () => clickhouse.stop(),
     dispose: async () => {

@@ -2,6 +2,9 @@
 export interface TestServices {
   kafkaBrokers: string[];
   clickhouseUrl: string;
+  /** What every ClickHouse client of the tests sends (services.env or CLICKHOUSE_USER/_PASSWORD). */
+  clickhouseUser: string;
+  clickhousePassword: string;
   /** external: given by env; local: processes on this machine; docker: testcontainers. */
   mode: 'external' | 'local' | 'docker';
 }

@@ -24,6 +24,8 @@ import { uniqueName } from './names.js';
 export interface StackOptions {
   kafkaBrokers?: string[];
   clickhouseUrl?: string;
+  /** With clickhouseUrl: that ClickHouse's password (a dedicated engine's). */
+  clickhousePassword?: string;
   /** Extra env for every service (batch sizes, partitions...). */
   env?: Record<string, string>;
 }
@@ -41,6 +43,8 @@ export class Stack {
     this.env = env;
     this.clickhouse = createClickHouse({
       url: env.CLICKHOUSE_URL!,
+      username: env.CLICKHOUSE_USER,
+      password: env.CLICKHOUSE_PASSWORD,
       database: env.CLICKHOUSE_DATABASE!,
       logger: testLogger,
     });
@@ -51,6 +55,8 @@ export class Stack {
     const env: Record<string, string> = {
       KAFKA_BROKERS: (options.kafkaBrokers ?? services.kafkaBrokers).join(','),
       CLICKHOUSE_URL: options.clickhouseUrl ?? services.clickhouseUrl,
+      CLICKHOUSE_USER: services.clickhouseUser,
+      CLICKHOUSE_PASSWORD: options.clickhousePassword ?? services.clickhousePassword,
       CLICKHOUSE_DATABASE: uniqueName('th_stack'),
       TOPIC_PREFIX: uniqueName('th'),
       WRITER_GROUP_ID: uniqueName('th_writer'),
@@ -60,7 +66,13 @@ export class Stack {
       ...options.env,
     };
     const stack = new Stack(env);
-    await migrate({ url: env.CLICKHOUSE_URL!, database: env.CLICKHOUSE_DATABASE!, logger: testLogger });
+    await migrate({
+      url: env.CLICKHOUSE_URL!,
+      username: env.CLICKHOUSE_USER,
+      password: env.CLICKHOUSE_PASSWORD,
+      database: env.CLICKHOUSE_DATABASE!,
+      logger: testLogger,
+    });
     const project = await ensureProject(stack.clickhouse, uniqueName('project'));
     stack.projectId = project.id;
     stack.apiKey = (await createApiKey(stack.clickhouse, project.id)).key;

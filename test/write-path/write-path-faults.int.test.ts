@@ -60,7 +60,11 @@ describe('write path under faults', () => {
   it('ClickHouse stopped for 30 s while ingest goes on: every span arrives once it is back', async () => {
     const engine = await dedicatedClickHouse();
     try {
-      stack = await Stack.create({ clickhouseUrl: engine.endpoint, env: { RETRY_MAX_MS: '2000' } });
+      stack = await Stack.create({
+        clickhouseUrl: engine.endpoint,
+        clickhousePassword: engine.password,
+        env: { RETRY_MAX_MS: '2000' },
+      });
       const ingest = injectClient((await stack.startIngest()).app, stack.apiKey);
       await stack.startWriter();
       const acked: Acked = new Set();

@@ -4,6 +4,7 @@
  * data directory, so it needs nothing else running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -21,6 +22,11 @@ import { ensureChdbPython } from '@tracehouse/local-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const serverScript = join(dirname(fileURLToPath(import.meta.url)), 'server.py');
+/** The stand-in requires a password; each run makes its own, as services:up does. */
+const password = randomBytes(18).toString('base64url');
+const basicAuth = (user: string, secret: string) =>
+  `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+const auth = { Authorization: basicAuth('default', password) };
 
 interface RunningServer {
   url: string;
@@ -55,7 +61,7 @@ async function startServer(python: string, dataDir: string): Promise<RunningServ
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CLICKHOUSE_PASSWORD: password } },
   );
   const output: string[] = [];
   child.stdout?.on('data', (data: Buffer) => output.push(data.toString()));
@@ -127,7 +133,7 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
   const clients: ClickHouseClient[] = [];
 
   function open(config: ClickHouseClientConfigOptions = {}): ClickHouseClient {
-    const opened = createClient({ url: server.url, username: 'default', password: 'ignored', ...config });
+    const opened = createClient({ url: server.url, username: 'default', password, ...config });
     clients.push(opened);
     return opened;
   }
@@ -172,11 +178,18 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
   });
 
   it('serves GET queries read-only, as ClickHouse does', async () => {
-    const read = await fetch(`${server.url}/?query=${encodeURIComponent('SELECT 1 + 1 FORMAT JSONEachRow')}`);
+    const read = await fetch(
+      `${server.url}/?query=${encodeURIComponent('SELECT 1 + 1 FORMAT JSONEachRow')}`,
+      {
+        headers: auth,
+      },
+    );
     expect(read.headers.get('content-type')).toBe('application/x-ndjson; charset=UTF-8');
     expect(read.headers.get('x-clickhouse-format')).toBe('JSONEachRow');
     expect(await read.text()).toBe('{"plus(1, 1)":2}\n');
-    const write = await fetch(`${server.url}/?query=${encodeURIComponent('CREATE DATABASE via_get')}`);
+    const write = await fetch(`${server.url}/?query=${encodeURIComponent('CREATE DATABASE via_get')}`, {
+      headers: auth,
+    });
     expect(write.headers.get('x-clickhouse-exception-code')).toBe('164');
     expect(await write.text()).toMatch(/^Code: 164\. DB::Exception: .*\(READONLY\) \(version [\d.]+\)\n$/);
   });
@@ -490,13 +503,13 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
   it('survives malformed requests', async () => {
     const badChunks = await rawExchange(
       server.url,
-      'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\nSELECT 1\r\n0\r\n\r\n',
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth.Authorization}\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\nSELECT 1\r\n0\r\n\r\n`,
     );
     expect(badChunks).toMatch(/^HTTP\/1\.1 400 /);
 
     const corruptGzip = await fetch(`${server.url}/?query=SELECT+1`, {
       method: 'POST',
-      headers: { 'Content-Encoding': 'gzip' },
+      headers: { ...auth, 'Content-Encoding': 'gzip' },
       body: Buffer.from('definitely not gzip'),
     });
     expect(corruptGzip.status).toBe(500);
@@ -504,14 +517,14 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
 
     const gzipSql = await fetch(`${server.url}/`, {
       method: 'POST',
-      headers: { 'Content-Encoding': 'gzip' },
+      headers: { ...auth, 'Content-Encoding': 'gzip' },
       body: gzipSync('SELECT 40 + 2'),
     });
     expect(await gzipSql.text()).toBe('42\n');
 
     const brotli = await fetch(`${server.url}/`, {
       method: 'POST',
-      headers: { 'Content-Encoding': 'br' },
+      headers: { ...auth, 'Content-Encoding': 'br' },
       body: 'x',
     });
     expect(brotli.status).toBe(501);
@@ -530,6 +543,219 @@ describe('clickhouse-http stand-in, through @clickhouse/client', () => {
       }),
     );
     expect(answers).toEqual(Array.from({ length: 12 }, (_, i) => [{ i }]));
+  });
+
+  it('refuses wrong credentials with code 516; /ping answers anyone, as on a server', async () => {
+    const wrong = open({ password: 'not-the-password' });
+    await expectClickHouseError(wrong.query({ query: 'SELECT 1' }), '516', 'AUTHENTICATION_FAILED');
+    await expectClickHouseError(
+      open({ password: '' }).command({ query: 'SELECT 1' }),
+      '516',
+      'AUTHENTICATION_FAILED',
+    );
+    await expectClickHouseError(
+      open({ username: 'nobody' }).insert({
+        table: 'sit.events',
+        values: [{ id: 9 }],
+        format: 'JSONEachRow',
+      }),
+      '516',
+      'AUTHENTICATION_FAILED',
+    );
+    // A server's /ping is not authenticated, so client.ping() succeeds; ping with a SELECT is not.
+    expect(await wrong.ping()).toEqual({ success: true });
+    const selectPing = await wrong.ping({ select: true });
+    expect(selectPing.success).toBe(false);
+    expect(selectPing.success ? undefined : selectPing.error).toMatchObject({ code: '516' });
+
+    const anonymous = await fetch(`${server.url}/?query=SELECT+1`);
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.headers.get('x-clickhouse-exception-code')).toBe('516');
+    expect(await anonymous.text()).toMatch(
+      /^Code: 516\. DB::Exception: default: Authentication failed: password is incorrect, or there is no user with such name\.\. \(AUTHENTICATION_FAILED\)/,
+    );
+    const viaParams = await fetch(`${server.url}/?query=SELECT+7&user=default&password=${password}`);
+    expect(await viaParams.text()).toBe('7\n');
+    const viaHeaders = await fetch(`${server.url}/?query=SELECT+8`, {
+      headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': password },
+    });
+    expect(await viaHeaders.text()).toBe('8\n');
+  });
+
+  it('answers local programs only: a non-loopback Host or any Origin is refused', async () => {
+    const ask = (headers: string) =>
+      rawExchange(
+        server.url,
+        `GET /?query=SELECT+1 HTTP/1.1\r\n${headers}Authorization: ${auth.Authorization}\r\nConnection: close\r\n\r\n`,
+      );
+    const port = new URL(server.url).port;
+    for (const host of [`evil.example:${port}`, '10.0.0.1', 'localhost.evil.example']) {
+      const answer = await ask(`Host: ${host}\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+      expect(answer).toMatch(/X-ClickHouse-Exception-Code: 497/);
+      expect(answer).toContain('(ACCESS_DENIED)');
+    }
+    const fromPage = await ask(`Host: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:3000\r\n`);
+    expect(fromPage).toMatch(/^HTTP\/1\.1 403 /);
+    expect(
+      await rawExchange(
+        server.url,
+        'GET /ping HTTP/1.1\r\nHost: rebound.example\r\nConnection: close\r\n\r\n',
+      ),
+    ).toMatch(/^HTTP\/1\.1 403 /);
+    for (const host of [`localhost:${port}`, `[::1]:${port}`, '127.0.0.2']) {
+      expect(await ask(`Host: ${host}\r\n`)).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\n1\n$/);
+    }
+  });
+
+  it('refuses table functions, engines and clauses that reach files, the network or the host', async () => {
+    for (const query of [
+      "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+      "SELECT file('/etc/hostname')",
+      "SELECT * FROM url('http://127.0.0.1:1/', 'CSV', 'a String')",
+      "SELECT * FROM s3('http://127.0.0.1:1/b/k.csv', 'CSV', 'a String')",
+      "SELECT * FROM remote('127.0.0.1:1', system.one)",
+      "SELECT * FROM executable('id', 'TSV', 'a String')",
+      "CREATE TABLE sit.outside (a String) ENGINE = URL('http://127.0.0.1:1/', CSV)",
+      'SYSTEM SHUTDOWN',
+    ]) {
+      await expectClickHouseError(client.command({ query }), '497', 'ACCESS_DENIED');
+    }
+    await expectClickHouseError(
+      db.insert({
+        table: "FUNCTION file('out.jsonl', 'JSONEachRow', 'a UInt8')",
+        values: [{ a: 1 }],
+        format: 'JSONEachRow',
+      }),
+      '497',
+      'ACCESS_DENIED',
+    );
+    await expectClickHouseError(
+      client.query({ query: "SELECT 1 INTO OUTFILE 'out.csv'" }),
+      '486',
+      'INTO_OUTFILE_NOT_ALLOWED',
+    );
+    // Still the same server, and lookalikes inside strings are plain data.
+    const rs = await client.query({ query: "SELECT 'file(x)' AS s", format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ s: 'file(x)' }]);
+  });
+
+  it('reads a number for DateTime64 as a 26.9 server does: Unix seconds at the column scale', async () => {
+    // ClickHouse PR #108091 (mid-2026): an unquoted JSON number is seconds with optional fraction.
+    // Servers before it read the number as raw ticks of the column's scale, so the project sends
+    // strings; a number of epoch milliseconds is read as seconds and lands far beyond 2299.
+    await db.command({
+      query: "CREATE TABLE times (n UInt8, ts DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY n",
+    });
+    await db.insert({
+      table: 'times',
+      format: 'JSONEachRow',
+      values: [
+        { n: 1, ts: 1714564800 },
+        { n: 2, ts: 1714564800.25 },
+        { n: 3, ts: '2024-05-01 12:00:00.123456' },
+        { n: 4, ts: 1714564800123 },
+      ],
+    });
+    const rs = await db.query({ query: 'SELECT n, ts FROM times ORDER BY n', format: 'JSONEachRow' });
+    const rows = await rs.json<{ n: number; ts: string }>();
+    expect(rows.slice(0, 3)).toEqual([
+      { n: 1, ts: '2024-05-01 12:00:00.000000' },
+      { n: 2, ts: '2024-05-01 12:00:00.250000' },
+      { n: 3, ts: '2024-05-01 12:00:00.123456' },
+    ]);
+    expect(rows[3]?.ts).not.toBe('2024-05-01 12:00:00.123000');
+    expect(Number(rows[3]?.ts.slice(0, 4))).toBeGreaterThan(2299);
+  });
+
+  it('answers the JSON format with its whole envelope', async () => {
+    const rs = await client.query({ query: 'SELECT number AS n FROM numbers(10) LIMIT 3', format: 'JSON' });
+    const document = await rs.json<{ n: string }>();
+    expect(document.meta).toEqual([{ name: 'n', type: 'UInt64' }]);
+    expect(document.data).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(document.rows).toBe(3);
+    expect(document.rows_before_limit_at_least).toBeGreaterThanOrEqual(3);
+    expect(document.statistics?.elapsed).toBeGreaterThan(0);
+    expect(document.statistics?.rows_read).toBeGreaterThanOrEqual(3);
+    expect(document.statistics?.bytes_read).toBeGreaterThan(0);
+    const compact = await client.query({ query: 'SELECT 1 AS one', format: 'JSONCompact' });
+    expect(await compact.json()).toMatchObject({ data: [[1]], rows: 1, statistics: { rows_read: 1 } });
+  });
+
+  it('streams JSONEachRowWithProgress rows: meta, rows, progress', async () => {
+    const rs = await client.query({
+      query: 'SELECT number AS n FROM numbers(5) LIMIT 4',
+      format: 'JSONEachRowWithProgress',
+    });
+    const seen: Record<string, unknown>[] = [];
+    for await (const rows of rs.stream()) {
+      for (const row of rows) seen.push(row.json() as Record<string, unknown>);
+    }
+    expect(seen.filter((row) => 'row' in row)).toEqual([0, 1, 2, 3].map((n) => ({ row: { n } })));
+    expect(seen[0]).toEqual({ meta: [{ name: 'n', type: 'UInt64' }] });
+    const progress = seen.find((row) => 'progress' in row) as
+      | { progress: Record<string, string> }
+      | undefined;
+    expect(Number(progress?.progress.read_rows)).toBeGreaterThanOrEqual(4);
+    expect(seen).toContainEqual({ rows_before_limit_at_least: expect.any(Number) });
+  });
+
+  it('accepts every setting of system.settings per request, and refuses an unknown one', async () => {
+    const rs = await client.query({
+      query: 'SELECT name, value FROM system.settings',
+      format: 'JSONEachRow',
+    });
+    const settings = await rs.json<{ name: string; value: string }>();
+    expect(settings.length).toBeGreaterThan(1000);
+    const refused: string[] = [];
+    for (let i = 0; i < settings.length; i += 16) {
+      await Promise.all(
+        settings.slice(i, i + 16).map(({ name, value }) =>
+          client
+            .query({ query: 'SELECT 1', format: 'JSONEachRow', clickhouse_settings: { [name]: value } })
+            .then((answer) => answer.json())
+            .catch((err: Error) => refused.push(`${name}=${value}: ${err.message}`)),
+        ),
+      );
+    }
+    expect(refused).toEqual([]);
+    await expectClickHouseError(
+      client.query({ query: 'SELECT 1', clickhouse_settings: { not_a_setting_at_all: 1 } }),
+      '115',
+      'UNKNOWN_SETTING',
+    );
+  });
+
+  it('reports syntax errors as syntax errors, with the code header and the query id', async () => {
+    const error = await caught(client.query({ query: 'SELEC 1', query_id: 'bad-syntax' }));
+    expect(error).toBeInstanceOf(ClickHouseError);
+    expect(error).toMatchObject({ code: '62', type: 'SYNTAX_ERROR' });
+    expect((error as Error).message).toMatch(/^Syntax error/);
+    const raw = await fetch(`${server.url}/?query_id=raw-bad`, {
+      method: 'POST',
+      headers: auth,
+      body: 'SELEC 1',
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get('x-clickhouse-exception-code')).toBe('62');
+    expect(raw.headers.get('x-clickhouse-query-id')).toBe('raw-bad');
+    expect(await raw.text()).toMatch(
+      /^Code: 62\. DB::Exception: Syntax error: .*\(SYNTAX_ERROR\) \(version [\d.]+\)\n$/s,
+    );
+  });
+
+  it('sends the headers the client reads: summary, query id, format', async () => {
+    const rs = await client.query({
+      query: 'SELECT number FROM numbers(1000)',
+      format: 'JSONCompactEachRow',
+      query_id: 'headers-probe',
+    });
+    await rs.text();
+    expect(rs.query_id).toBe('headers-probe');
+    expect(rs.response_headers['x-clickhouse-query-id']).toBe('headers-probe');
+    expect(rs.response_headers['x-clickhouse-format']).toBe('JSONCompactEachRow');
+    const summary = JSON.parse(String(rs.response_headers['x-clickhouse-summary']));
+    expect(summary).toMatchObject({ read_rows: '1000', result_rows: '1000', written_rows: '0' });
   });
 
   it('keeps its data across a SIGTERM restart', async () => {

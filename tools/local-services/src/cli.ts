@@ -1,5 +1,5 @@
 // `npm run services:up | services:down | services:status` — see README "Local services".
-import { servicesDown, servicesStatus, servicesUp } from './services.js';
+import { servicesDown, servicesStatus, servicesUp, statePaths } from './services.js';
 
 const command = process.argv[2];
 const started = Date.now();
@@ -10,6 +10,9 @@ switch (command) {
     console.log(`services up (${up.mode}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`  KAFKA_BROKERS=${up.kafkaBrokers.join(',')}`);
     console.log(`  CLICKHOUSE_URL=${up.clickhouseUrl}`);
+    console.log(
+      `  CLICKHOUSE_USER=${up.clickhouseUser}, CLICKHOUSE_PASSWORD: see ${statePaths(process.env).envFile}`,
+    );
     break;
   }
   case 'down':

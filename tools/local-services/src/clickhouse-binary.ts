@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,9 +49,21 @@ export async function findClickHouseBinary(): Promise<string | undefined> {
   }
 }
 
-/** A minimal server config: HTTP on loopback only, everything under the data dir. */
-export function clickhouseServerConfig(o: { dataDir: string; port: number }): string {
+/**
+ * A minimal server config: HTTP on loopback only, everything under the data dir, one user whose
+ * password is required (stored as its SHA-256, so the config file does not hold it in clear).
+ */
+export function clickhouseServerConfig(o: {
+  dataDir: string;
+  port: number;
+  user: string;
+  password: string;
+}): string {
+  if (!o.password) throw new Error('clickhouseServerConfig: a password is required');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.user))
+    throw new Error(`clickhouseServerConfig: bad user name ${o.user}`);
   const d = o.dataDir.replace(/\/$/, '');
+  const sha256 = createHash('sha256').update(o.password).digest('hex');
   return `<clickhouse>
   <logger><level>warning</level><console>1</console></logger>
   <listen_host>127.0.0.1</listen_host>
@@ -61,13 +74,13 @@ export function clickhouseServerConfig(o: { dataDir: string; port: number }): st
   <format_schema_path>${d}/format_schemas/</format_schema_path>
   <mark_cache_size>268435456</mark_cache_size>
   <users>
-    <default>
-      <password></password>
+    <${o.user}>
+      <password_sha256_hex>${sha256}</password_sha256_hex>
       <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
       <profile>default</profile>
       <quota>default</quota>
       <access_management>1</access_management>
-    </default>
+    </${o.user}>
   </users>
   <profiles><default/></profiles>
   <quotas><default/></quotas>

@@ -2,14 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChdbPython } from './chdb-venv.js';
 import { clickhouseServerConfig, findClickHouseBinary } from './clickhouse-binary.js';
+import { CLICKHOUSE_USER, type ClickHouseCredentials } from './credentials.js';
 import { LocalProcess } from './local-process.js';
 import { repoRoot } from './paths.js';
 import { spawnDetached } from './process.js';
-import { clickhouseRoundTrip, waitForClickHouse } from './readiness.js';
+import {
+  clickhouseRoundTrip,
+  enforcesCredentials,
+  waitForClickHouse,
+  waitForClickHousePing,
+} from './readiness.js';
 
 export interface LocalClickHouseOptions {
   dataDir: string;
   port: number;
+  /** Required by the engine for every query; start() refuses an empty one (stop and status need none). */
+  password: string;
+  user?: string;
   readyTimeoutMs?: number;
 }
 
@@ -19,6 +28,7 @@ export interface LocalClickHouseOptions {
  */
 export class LocalClickHouse extends LocalProcess {
   readonly url: string;
+  readonly credentials: ClickHouseCredentials;
   kind: 'server' | 'chdb' | undefined;
   readonly #o: Required<LocalClickHouseOptions>;
 
@@ -27,22 +37,29 @@ export class LocalClickHouse extends LocalProcess {
       throw new Error(`LocalClickHouse: bad port ${options.port}`);
     }
     super(options.dataDir, 'clickhouse');
-    this.#o = { readyTimeoutMs: 60_000, ...options };
+    this.#o = { readyTimeoutMs: 60_000, user: CLICKHOUSE_USER, ...options };
     this.url = `http://127.0.0.1:${options.port}`;
+    this.credentials = { user: this.#o.user, password: options.password };
   }
 
   protected roundTrip(): Promise<void> {
-    return clickhouseRoundTrip(this.url);
+    return clickhouseRoundTrip(this.url, this.credentials);
   }
 
-  /** Idempotent: a running engine is reused. Data in the data dir survives restarts. */
+  /**
+   * Idempotent: a running engine that requires this password is reused. One that does not (started
+   * before passwords existed, or with another one) is stopped and started again with it, so an
+   * upgraded checkout never keeps an open engine. Data in the data dir survives restarts.
+   */
   async start(): Promise<void> {
+    if (!this.#o.password) throw new Error('LocalClickHouse: a password is required to start ClickHouse');
+    if (this.isRunning() && !(await this.#requiresOurPassword())) await this.stop();
     if (!this.isRunning()) {
       mkdirSync(this.#o.dataDir, { recursive: true });
       const binary = await findClickHouseBinary();
       if (binary) {
         const config = join(this.#o.dataDir, 'config.xml');
-        writeFileSync(config, clickhouseServerConfig(this.#o));
+        writeFileSync(config, clickhouseServerConfig(this.#o), { mode: 0o600 });
         this.kind = 'server';
         spawnDetached({
           command: binary,
@@ -65,9 +82,20 @@ export class LocalClickHouse extends LocalProcess {
           ],
           logFile: this.logFile,
           pidFile: this.pidFile,
+          // In the environment, not on the command line, which every user of the machine can read.
+          env: { ...process.env, CLICKHOUSE_USER: this.#o.user, CLICKHOUSE_PASSWORD: this.#o.password },
         });
       }
     }
-    await this.waitReady(() => waitForClickHouse(this.url, this.#o.readyTimeoutMs));
+    await this.waitReady(() => waitForClickHouse(this.url, this.#o.readyTimeoutMs, this.credentials));
+  }
+
+  async #requiresOurPassword(): Promise<boolean> {
+    try {
+      await waitForClickHousePing(this.url, this.#o.readyTimeoutMs);
+    } catch {
+      return false; // running but not answering: start it again
+    }
+    return enforcesCredentials(this.url, this.credentials);
   }
 }

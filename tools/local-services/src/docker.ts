@@ -16,12 +16,17 @@ export async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-export async function composeUp(services: string[]): Promise<void> {
+/** `env` adds what docker-compose.yml interpolates (CLICKHOUSE_PASSWORD), for every compose command. */
+export async function composeUp(services: string[], env: Record<string, string> = {}): Promise<void> {
   await run('docker', ['compose', '-f', composeFile, 'up', '-d', '--wait', ...services], {
     timeout: 300_000,
+    env: { ...process.env, ...env },
   });
 }
 
-export async function composeDown(): Promise<void> {
-  await run('docker', ['compose', '-f', composeFile, 'down'], { timeout: 120_000 });
+export async function composeDown(env: Record<string, string> = {}): Promise<void> {
+  await run('docker', ['compose', '-f', composeFile, 'down'], {
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
 }

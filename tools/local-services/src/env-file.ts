@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Parses `KEY=VALUE` lines; blank lines and `#` comments are skipped. */
@@ -23,9 +23,11 @@ export function readEnvFile(path: string): Record<string, string> | undefined {
   return existsSync(path) ? parseEnvFile(readFileSync(path, 'utf8')) : undefined;
 }
 
+/** Written readable by its owner only: it holds the ClickHouse password. */
 export function writeEnvFile(path: string, values: Record<string, string>, header: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, formatEnvFile(values, header));
+  writeFileSync(path, formatEnvFile(values, header), { mode: 0o600 });
+  chmodSync(path, 0o600); // a file written before keeps its mode otherwise
 }
 
 export function removeEnvFile(path: string): void {

@@ -1,6 +1,7 @@
 export * from './chdb-venv.js';
 export * from './clickhouse.js';
 export * from './clickhouse-binary.js';
+export * from './credentials.js';
 export * from './docker.js';
 export * from './env-file.js';
 export * from './kafka.js';

@@ -1,8 +1,26 @@
-import { describe, expect, it } from 'vitest';
-import { isSupportedClickHouse, parseClickHouseVersion } from './clickhouse-binary.js';
-import { formatEnvFile, parseEnvFile } from './env-file.js';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  clickhouseServerConfig,
+  isSupportedClickHouse,
+  parseClickHouseVersion,
+} from './clickhouse-binary.js';
+import { ensureClickHousePassword, readClickHousePassword } from './credentials.js';
+import { formatEnvFile, parseEnvFile, writeEnvFile } from './env-file.js';
 import { kafkaProperties } from './kafka.js';
-import { localServices, statePaths } from './services.js';
+import { localServices, servicesEnvCredentials, statePaths } from './services.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'th-local-services-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('kafkaProperties', () => {
   it('is a single-node KRaft broker on loopback with data under the data dir', () => {
@@ -34,6 +52,45 @@ describe('env file', () => {
     const values = { KAFKA_BROKERS: '127.0.0.1:19092', CLICKHOUSE_URL: 'http://127.0.0.1:18123' };
     expect(parseEnvFile(`${formatEnvFile(values, 'header')}\n\n# note\n`)).toEqual(values);
   });
+
+  it('is readable by its owner only, also when it existed before', () => {
+    const file = join(tempDir(), 'services.env');
+    writeFileSync(file, 'OLD=1\n', { mode: 0o644 });
+    writeEnvFile(file, { CLICKHOUSE_PASSWORD: 'p' }, 'h');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('an older services.env without credentials means default without a password', () => {
+    expect(servicesEnvCredentials({ CLICKHOUSE_URL: 'http://x' })).toEqual({ user: 'default', password: '' });
+    expect(servicesEnvCredentials({ CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' })).toEqual({
+      user: 'u',
+      password: 'p',
+    });
+  });
+});
+
+describe('ClickHouse password', () => {
+  it('is generated once per state dir and kept, owner-only', () => {
+    const file = join(tempDir(), 'clickhouse.password');
+    expect(readClickHousePassword(file)).toBeUndefined();
+    const first = ensureClickHousePassword(file);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(ensureClickHousePassword(file)).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    writeFileSync(file, '\n');
+    expect(ensureClickHousePassword(file)).not.toBe(first); // an emptied file gets a new one
+  });
+
+  it('is required by the generated server config, which keeps only its SHA-256', () => {
+    const config = clickhouseServerConfig({ dataDir: '/d/', port: 18123, user: 'default', password: 'pw' });
+    expect(config).toContain(
+      '<password_sha256_hex>30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4</password_sha256_hex>',
+    );
+    expect(config).not.toContain('>pw<');
+    expect(config).toContain('<listen_host>127.0.0.1</listen_host>');
+    expect(() => clickhouseServerConfig({ dataDir: '/d', port: 1, user: 'default', password: '' })).toThrow();
+    expect(() => clickhouseServerConfig({ dataDir: '/d', port: 1, user: 'a<b', password: 'x' })).toThrow();
+  });
 });
 
 describe('service layout', () => {
@@ -49,6 +106,7 @@ describe('service layout', () => {
     expect(custom.kafka.brokers).toEqual(['127.0.0.1:1234']);
     expect(custom.clickhouse.url).toBe('http://127.0.0.1:2345');
     expect(statePaths({ TRACEHOUSE_STATE_DIR: '/s' }).envFile).toBe('/s/services.env');
+    expect(statePaths({ TRACEHOUSE_STATE_DIR: '/s' }).clickhousePasswordFile).toBe('/s/clickhouse.password');
     expect(() => localServices({ TRACEHOUSE_KAFKA_PORT: '99999' })).toThrow(/not a port/);
   });
 });

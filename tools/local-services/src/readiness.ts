@@ -1,5 +1,6 @@
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
+import type { ClickHouseCredentials } from './credentials.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const READY_TOPIC = '__tracehouse_ready';
@@ -54,10 +55,16 @@ export async function waitForKafka(brokers: string[], timeoutMs: number): Promis
   }
 }
 
-/** Ready means `/ping` answers and a real query runs. */
-export async function clickhouseRoundTrip(url: string): Promise<void> {
+/** Ready means a real query runs, with these credentials. */
+export async function clickhouseRoundTrip(url: string, credentials?: ClickHouseCredentials): Promise<void> {
   // Silent: refused connections are expected while the engine starts.
-  const client = createClient({ url, request_timeout: 5_000, log: { level: ClickHouseLogLevel.OFF } });
+  const client = createClient({
+    url,
+    username: credentials?.user ?? 'default',
+    password: credentials?.password ?? '',
+    request_timeout: 5_000,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   try {
     const rs = await client.query({ query: 'SELECT 1 AS ok', format: 'JSONEachRow' });
     const [row] = await rs.json<{ ok: number }>();
@@ -67,15 +74,56 @@ export async function clickhouseRoundTrip(url: string): Promise<void> {
   }
 }
 
-export async function waitForClickHouse(url: string, timeoutMs: number): Promise<void> {
+/** Code 516: the server answers and refuses these credentials, which waiting will not change. */
+export function isAuthenticationFailure(err: unknown): boolean {
+  return err instanceof ClickHouseError && err.code === '516';
+}
+
+export async function waitForClickHouse(
+  url: string,
+  timeoutMs: number,
+  credentials?: ClickHouseCredentials,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await clickhouseRoundTrip(url);
+      await clickhouseRoundTrip(url, credentials);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`ClickHouse at ${url} not ready: ${(err as Error).message}`);
+      if (isAuthenticationFailure(err) || Date.now() > deadline)
+        throw new Error(`ClickHouse at ${url} not ready: ${(err as Error).message}`);
       await sleep(250);
     }
   }
+}
+
+/** `/ping` answers (it needs no credentials on a server, nor on the stand-in). */
+export async function waitForClickHousePing(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`ClickHouse at ${url} does not answer /ping`);
+    await sleep(250);
+  }
+}
+
+/**
+ * True when the ClickHouse at url lets these credentials in and refuses a wrong password. A
+ * stand-in started before passwords existed accepts anything; a server started with another
+ * config refuses ours: either way it is not the one services:up means to run.
+ */
+export async function enforcesCredentials(url: string, credentials: ClickHouseCredentials): Promise<boolean> {
+  const ours = await clickhouseRoundTrip(url, credentials).then(
+    () => true,
+    () => false,
+  );
+  if (!ours) return false;
+  return clickhouseRoundTrip(url, { user: credentials.user, password: `${credentials.password}-wrong` }).then(
+    () => false,
+    (err: unknown) => isAuthenticationFailure(err),
+  );
 }
