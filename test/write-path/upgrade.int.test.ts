@@ -12,7 +12,7 @@ import {
   migrate,
   migrationsDir,
 } from '@tracehouse/shared/node';
-import { testClickHouse, testKafka, testLogger, testServices } from '@tracehouse/test-support/clients';
+import { testClickHouse, testClickHouseConnection, testKafka, testLogger } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,8 +64,7 @@ describe('upgrade: a database and topics written by the previous version', () =>
     const oldDir = await mkdtemp(join(tmpdir(), 'th-old-migrations-'));
     for (const file of (await readdir(migrationsDir)).filter((f) => f.endsWith('.sql') && f < '0005'))
       await copyFile(join(migrationsDir, file), join(oldDir, file));
-    const url = testServices().clickhouseUrl;
-    await migrate({ url, database, logger: testLogger, dir: oldDir });
+    await migrate({ ...testClickHouseConnection(), database, logger: testLogger, dir: oldDir });
     const old = testClickHouse(database);
     const project = (await ensureProject(old, uniqueName('old'))).id;
     const [t1, s1, m1, t2, s2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
