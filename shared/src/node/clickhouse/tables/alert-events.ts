@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import type { AlertEvent } from '../../../api/alerts.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { clickHouseFromIso, isoFromClickHouse } from '../time.js';
@@ -147,4 +148,26 @@ export async function listAlertEvents(
   } catch (err) {
     throw toClickHouseAppError(err, 'listing alert events');
   }
+}
+
+/** A stored event as the API returns it and as webhooks carry it. */
+export function alertEventView(row: AlertEventRow): AlertEvent {
+  return {
+    id: row.event_id,
+    rule_id: row.rule_id,
+    rule_name: row.rule_name,
+    seq: row.seq,
+    kind: row.kind as AlertEvent['kind'],
+    severity: row.severity as AlertEvent['severity'],
+    value: row.value,
+    threshold: row.threshold,
+    comparator: row.comparator as AlertEvent['comparator'],
+    aggregation: row.aggregation as AlertEvent['aggregation'],
+    source: JSON.parse(row.source) as AlertEvent['source'],
+    window_seconds: row.window_seconds,
+    window_start: row.window_start,
+    window_end: row.window_end,
+    at: row.at,
+    sample_trace_ids: row.sample_trace_ids,
+  };
 }
