@@ -28,6 +28,8 @@ import { lastEventsOf, loadLiveRules, lookupSpans } from './infra/store.js';
 import { Ticker } from './ticker.js';
 
 export interface AlerterService {
+  rules: RuleBook;
+  windows: WindowStore;
   evaluator: RuleEvaluator;
   aggregator: StreamAggregator;
   ownership: RuleOwnership;
@@ -165,6 +167,8 @@ export async function startAlerter(options: {
   health.register('alerter.clickhouse', () => clickhouseHealthy(clickhouse));
   health.register('alerter.kafka', () => kafkaHealthy(admin));
   return {
+    rules,
+    windows,
     evaluator,
     aggregator,
     ownership,
