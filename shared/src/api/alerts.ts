@@ -252,3 +252,10 @@ export const AlertTestResponse = z.object({
   ),
 });
 export type AlertTestResponse = z.output<typeof AlertTestResponse>;
+
+/** What a client sends (before server-side defaults): the SDK's parameter types. */
+export type CreateAlertRuleInput = z.input<typeof CreateAlertRuleRequest>;
+export type UpdateAlertRuleInput = z.input<typeof UpdateAlertRuleRequest>;
+/** `limit` is a number here (the query schema coerces the URL's text). */
+export type AlertEventsInput = Omit<z.input<typeof AlertEventsQuery>, 'limit'> & { limit?: number };
+export type AlertPreviewInput = z.input<typeof AlertPreviewRequest>;
