@@ -60,6 +60,8 @@ describe('Dispatcher', () => {
     const channel = { type: 'webhook' as const, url: 'http://127.0.0.1:1/x' };
     d.enqueue({ row: row('slow'), channel, index: 0, secret: 's', attempt: 1 });
     d.enqueue({ row: row('flaky'), channel, index: 0, secret: 's', attempt: 1 });
+    // A takeover resuming the same delivery while it is retrying here does not double it.
+    d.enqueue({ row: row('flaky'), channel, index: 0, secret: 's', attempt: 1 });
     const deadline = Date.now() + 5_000;
     while (!attempts.some((a) => a.rule === 'flaky' && a.outcome === 'delivered') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 5));

@@ -56,6 +56,8 @@ export class Dispatcher {
   readonly #ready: DeliveryJob[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** (event, channel) pairs queued, in flight or waiting to retry: a resumed delivery is not doubled. */
+  readonly #active = new Set<string>();
   #stopped = false;
 
   constructor(options: DispatcherOptions) {
@@ -67,6 +69,14 @@ export class Dispatcher {
   }
 
   enqueue(job: DeliveryJob): void {
+    const key = `${job.row.event_id}:${job.index}`;
+    if (this.#stopped || this.#active.has(key)) return;
+    this.#active.add(key);
+    this.#ready.push(job);
+    this.#pump();
+  }
+
+  #retry(job: DeliveryJob): void {
     if (this.#stopped) return;
     this.#ready.push(job);
     this.#pump();
@@ -84,7 +94,11 @@ export class Dispatcher {
   }
 
   async #attempt(job: DeliveryJob): Promise<void> {
-    if (!this.#o.owns(job.row.rule_id)) return;
+    const key = `${job.row.event_id}:${job.index}`;
+    if (!this.#o.owns(job.row.rule_id)) {
+      this.#active.delete(key);
+      return;
+    }
     const started = this.#o.clock();
     let result: SendResult;
     try {
@@ -126,11 +140,13 @@ export class Dispatcher {
       this.#o.logger.info({ ...log, error: result.error, waitMs: wait }, 'delivery failed; will retry');
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        this.enqueue({ ...job, attempt: job.attempt + 1 });
+        this.#retry({ ...job, attempt: job.attempt + 1 });
       }, wait);
       this.#timers.add(timer);
-    } else if (outcome === 'gave_up')
-      this.#o.logger.warn({ ...log, error: result.error }, 'delivery given up');
+      return;
+    }
+    this.#active.delete(key);
+    if (outcome === 'gave_up') this.#o.logger.warn({ ...log, error: result.error }, 'delivery given up');
     else this.#o.logger.debug(log, 'delivered');
   }
 
@@ -140,6 +156,7 @@ export class Dispatcher {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     this.#ready.length = 0;
+    this.#active.clear();
     await Promise.all([...this.#inFlight]);
   }
 }
