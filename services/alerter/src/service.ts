@@ -14,6 +14,7 @@ import {
   type Logger,
   type ShutdownStep,
   sendAlert,
+  Telemetry,
 } from '@tracehouse/shared/node';
 import type { AlerterConfig } from './config.js';
 import { Dispatcher } from './delivery/dispatcher.js';
@@ -28,6 +29,7 @@ import { lastEventsOf, loadLiveRules, lookupSpans } from './infra/store.js';
 import { Ticker } from './ticker.js';
 
 export interface AlerterService {
+  telemetry: Telemetry;
   rules: RuleBook;
   windows: WindowStore;
   evaluator: RuleEvaluator;
@@ -47,9 +49,12 @@ export async function startAlerter(options: {
   config: AlerterConfig;
   logger: Logger;
   health: HealthRegistry;
+  /** Shared with the other services of the process (`npm start`); a fresh one otherwise. */
+  telemetry?: Telemetry;
   clock?: () => number;
 }): Promise<AlerterService> {
   const { config: c, health } = options;
+  const telemetry = options.telemetry ?? new Telemetry();
   const clock = options.clock ?? Date.now;
   const logger = options.logger.child({ component: 'alerter' });
   const topics = topicNames(c.TOPIC_PREFIX);
@@ -99,7 +104,10 @@ export async function startAlerter(options: {
   const dispatcher = new Dispatcher({
     send: (channel, payload, secret) =>
       sendAlert(channel, payload, secret, { timeoutMs: c.ALERTER_DELIVERY_TIMEOUT_MS, logger }),
-    record: (rows) => insertAlertDeliveries(clickhouse, rows),
+    record: async (rows) => {
+      for (const r of rows) telemetry.alertDeliveries.inc({ channel: r.channel_type, outcome: r.outcome });
+      await insertAlertDeliveries(clickhouse, rows);
+    },
     owns: (ruleId) => ownership.owns(ruleId),
     logger,
     clock,
@@ -115,7 +123,10 @@ export async function startAlerter(options: {
     ownership,
     store: {
       lastEvents: (owned) => lastEventsOf(clickhouse, owned),
-      insertEvents: (rows) => insertAlertEvents(clickhouse, rows),
+      insertEvents: async (rows) => {
+        await insertAlertEvents(clickhouse, rows);
+        for (const r of rows) telemetry.alertEvents.inc({ kind: r.kind });
+      },
     },
     deliver: (row, rule) => {
       for (const [index, channel] of rule.channels.entries())
@@ -140,7 +151,13 @@ export async function startAlerter(options: {
     topics: [topics.spans, topics.metrics],
     // Its own group per process: each alerter reads every partition (docs/ALERTS.md).
     groupId: `${c.ALERTER_GROUP_ID}-stream-${randomUUID()}`,
-    sink: (events, position) => aggregator.applyEvents(events, position),
+    sink: async (events, position) => {
+      await aggregator.applyEvents(events, position);
+      telemetry.alerterEvents.inc(events.length);
+      const newest = events.reduce((t, e) => Math.max(t, Date.parse(e.received_at)), 0);
+      if (newest > 0) telemetry.alerterEventAge.set((clock() - newest) / 1000);
+    },
+    onLag: (topic, partition, lag) => telemetry.alerterLag.set({ topic, partition: String(partition) }, lag),
     logger,
   });
   await source.start(replayFrom);
@@ -167,6 +184,7 @@ export async function startAlerter(options: {
   health.register('alerter.clickhouse', () => clickhouseHealthy(clickhouse));
   health.register('alerter.kafka', () => kafkaHealthy(admin));
   return {
+    telemetry,
     rules,
     windows,
     evaluator,

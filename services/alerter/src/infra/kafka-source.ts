@@ -11,6 +11,8 @@ export interface KafkaEventSourceOptions {
   /** This process's own group: every alerter reads every partition (docs/ALERTS.md). */
   groupId: string;
   sink: (events: StreamEvent[], position: StreamPosition) => Promise<void>;
+  /** Told after each batch how many messages of its partition are still unread. */
+  onLag?: (topic: string, partition: number, lag: number) => void;
   logger: Logger;
 }
 
@@ -93,6 +95,7 @@ export class KafkaEventSource {
       partition: batch.partition,
       offset: batch.lastOffset(),
     });
+    this.#o.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.offsetLag())));
     const key = `${batch.topic}:${batch.partition}`;
     const end = this.#ends.get(key);
     if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
