@@ -13,7 +13,7 @@ const payload: AlertPayload = {
   seq: 1,
   kind: 'firing',
   severity: 'critical',
-  value: 3.14159,
+  value: 3.12345,
   threshold: 3.5,
   comparator: '<',
   aggregation: 'avg',
@@ -35,7 +35,7 @@ describe('alert notifications', () => {
 
   it('writes a Slack line with the rule, kind, value and threshold; logs only a URL origin', () => {
     expect(slackText(payload)).toBe(
-      ':rotating_light: [critical] quality drop: firing — avg(quality_score) over 300s = 3.14159 (threshold < 3.5)',
+      ':rotating_light: [critical] quality drop: firing — avg(quality_score) over 300s = 3.12345 (threshold < 3.5)',
     );
     expect(redactUrl('https://hooks.slack.com/services/T0/B0/secret')).toBe(
       'https://hooks.slack.com/[redacted]',
