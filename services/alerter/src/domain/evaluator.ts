@@ -7,6 +7,8 @@ import type { WindowStore } from './window-store.js';
 export interface Ownership {
   /** When this process got the rule (ms), or undefined when another process owns it. */
   ownedSince(ruleId: string): number | undefined;
+  /** Changes with every assignment, even one that keeps the same rules here. */
+  readonly generation: number;
 }
 
 export interface EvaluatorStore {
@@ -44,6 +46,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class RuleEvaluator {
   readonly #o: EvaluatorOptions;
   readonly #states = new Map<string, RuleState>();
+  #generation = -1;
 
   constructor(options: EvaluatorOptions) {
     this.#o = options;
@@ -56,6 +59,12 @@ export class RuleEvaluator {
 
   async tick(): Promise<number> {
     const now = this.#o.clock();
+    // After any reassignment, take every rule over again from the store: a delivery dropped while
+    // ownership was briefly released is resumed, and nothing decided elsewhere meanwhile is missed.
+    if (this.#o.ownership.generation !== this.#generation) {
+      this.#generation = this.#o.ownership.generation;
+      this.#states.clear();
+    }
     const owned: LiveRule[] = [];
     for (const rule of this.#o.rules.all()) {
       const since = this.#o.ownership.ownedSince(rule.id);

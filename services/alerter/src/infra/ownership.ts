@@ -27,6 +27,7 @@ export class RuleOwnership {
   #owned = new Map<number, number>();
   /** Kept through a rebalance, so a partition that stays here keeps its time (no new grace). */
   #previous = new Map<number, number>();
+  #generation = 0;
 
   constructor(options: {
     kafka: Kafka;
@@ -55,6 +56,7 @@ export class RuleOwnership {
       const now = this.#clock();
       const assigned = payload.memberAssignment[this.#topic] ?? [];
       this.#owned = new Map(assigned.map((p) => [p, this.#previous.get(p) ?? now]));
+      this.#generation++;
       this.#logger.info({ partitions: assigned }, 'rule partitions assigned');
     });
   }
@@ -65,6 +67,10 @@ export class RuleOwnership {
       this.#logger.info({ why }, 'rule ownership released');
     }
     this.#owned = new Map();
+  }
+
+  get generation(): number {
+    return this.#generation;
   }
 
   get ownedPartitions(): number[] {
