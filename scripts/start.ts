@@ -41,7 +41,7 @@ const health = new HealthRegistry();
 // One set of Prometheus metrics for the process, served by ingest at /metrics.
 const telemetry = new Telemetry();
 const writer = await startWriter({ config: loadWriterConfig(env), logger, health, telemetry });
-const alerter = await startAlerter({ config: loadAlerterConfig(env), logger, health });
+const alerter = await startAlerter({ config: loadAlerterConfig(env), logger, health, telemetry });
 const ingest = await startIngest({ config: ingestConfig, logger, health, telemetry });
 
 // Intake stops first, so everything acknowledged is flushed by the writer before it closes.

@@ -40,6 +40,7 @@ export class BenchStack {
       CLICKHOUSE_DATABASE: run,
       TOPIC_PREFIX: run,
       WRITER_GROUP_ID: `${run}-writer`,
+      ALERTER_GROUP_ID: `${run}-alerter`,
       LOG_LEVEL: 'warn',
     };
     const connection = {
@@ -56,7 +57,10 @@ export class BenchStack {
     return stack;
   }
 
-  async spawn(service: 'ingest' | 'writer', env: Record<string, string> = {}): Promise<ServiceProcess> {
+  async spawn(
+    service: 'ingest' | 'writer' | 'alerter',
+    env: Record<string, string> = {},
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const child = spawn(
       process.execPath,
@@ -74,7 +78,8 @@ export class BenchStack {
           ...process.env,
           ...this.env,
           ...env,
-          [service === 'ingest' ? 'PORT' : 'WRITER_HEALTH_PORT']: String(port),
+          [{ ingest: 'PORT', writer: 'WRITER_HEALTH_PORT', alerter: 'ALERTER_HEALTH_PORT' }[service]]:
+            String(port),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

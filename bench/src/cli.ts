@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot, servicesStatus, servicesUp } from '@tracehouse/local-services';
 import { createLogger } from '@tracehouse/shared/node';
+import { alerterCaughtUp, insertBenchRules } from './alerter-probe.js';
 import { clickhouseBaseline, kafkaBaseline } from './baselines.js';
 import { BenchStack } from './bench-stack.js';
 import { fillStored } from './fill.js';
@@ -105,7 +106,14 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   phase(profile, 'starting ingest and the writer');
   const writer = await stack.spawn('writer');
   const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
-  const watch = new ProcWatch({ ...pids, ingest: ingest.child.pid!, writer: writer.child.pid! });
+  await insertBenchRules(stack.clickhouse, stack.projectId);
+  const alerter = await stack.spawn('alerter');
+  const watch = new ProcWatch({
+    ...pids,
+    ingest: ingest.child.pid!,
+    writer: writer.child.pid!,
+    alerter: alerter.child.pid!,
+  });
   // At full speed the probe polls every 250 ms, so its own queries stay a small part of ClickHouse's
   // CPU per span; at a set rate (where visibility is the figure) every 50 ms.
   const probe = new VisibilityProbe(stack, rate > 0 ? 50 : 250);
@@ -162,6 +170,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   }
   const storedAt = Date.now();
   await probe.drain(30_000);
+  // The alerter reads the same topics: how far behind the writer it finishes, and its CPU per event.
+  const alerted = await alerterCaughtUp(alerter.url, 120_000);
   const resources = watch.stop();
   if (stored !== done.accepted) {
     failures++;
@@ -217,6 +227,13 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
         Math.round((done.accepted / done.seconds / kafka.messagesPerSecond) * 100) / 100,
     },
     resources,
+    alerter: {
+      eventsApplied: alerted.events,
+      cpuMicrosPerEvent: alerted.events
+        ? Math.round((resources.alerter!.cpuSeconds / alerted.events) * 1e7) / 10
+        : null,
+      caughtUpSecondsAfterStored: alerted.seconds,
+    },
     loadGeneratorPid: loadPid,
   };
 }
@@ -305,6 +322,10 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
       `search ${q.searchTwoTags.p50}/${q.searchTwoTags.p95}, trace ${q.getTrace.p50}/${q.getTrace.p95}, ` +
         `aggregation ${q.metricAggregation.p50}/${q.metricAggregation.p95} ms`,
     ]),
+    [
+      'alerter: CPU per event / behind the writer',
+      `${result.alerter.cpuMicrosPerEvent} µs (${result.alerter.eventsApplied} events) / caught up ${result.alerter.caughtUpSecondsAfterStored} s after stored`,
+    ],
     ...Object.entries(result.resources).map(([name, r]): [string, string] => [
       `${name}: CPU s / peak RSS`,
       `${r.cpuSeconds} s / ${r.peakRssMiB} MiB`,

@@ -1,6 +1,7 @@
 import { BatchExporter, type ExporterOptions, type IngestResult } from './export/exporter.js';
 import { HttpClient } from './http.js';
 import { type Logger, silentLogger } from './logger.js';
+import { Alerts } from './resources/alerts.js';
 import { Analytics } from './resources/analytics.js';
 import { Datasets } from './resources/datasets.js';
 import { Exports } from './resources/exports.js';
@@ -27,7 +28,7 @@ export interface TracehouseOptions extends ExporterOptions {
 }
 
 /**
- * The Tracehouse client: the API (`spans`, `spanMetrics`, `traces`, `datasets`, `analytics`,
+ * The Tracehouse client: the API (`spans`, `spanMetrics`, `traces`, `datasets`, `analytics`, `alerts`,
  * `export`) and tracing (`span`, `startSpan`) that exports in the background. Call `shutdown()` before
  * the process exits so nothing buffered is lost.
  */
@@ -37,6 +38,7 @@ export class Tracehouse {
   readonly traces: Traces;
   readonly datasets: Datasets;
   readonly analytics: Analytics;
+  readonly alerts: Alerts;
   readonly export: Exports;
   readonly #exporter: BatchExporter;
   readonly #tracer: Tracer;
@@ -48,6 +50,7 @@ export class Tracehouse {
     this.traces = new Traces(http);
     this.datasets = new Datasets(http);
     this.analytics = new Analytics(http);
+    this.alerts = new Alerts(http);
     this.export = new Exports(http);
     const { baseUrl, apiKey, fetch, timeoutMs, maxRetries, logger, exporter, ...exporterOptions } = options;
     this.#exporter = new BatchExporter(

@@ -113,9 +113,12 @@ export class Stack {
    * Runs a service as its own process (`src/main.ts`), for tests that SIGKILL or SIGTERM it.
    * Resolves once its health endpoint answers 200; the URL of that endpoint is returned.
    */
-  async spawn(service: 'ingest' | 'writer', env: Record<string, string> = {}): Promise<SpawnedService> {
+  async spawn(
+    service: 'ingest' | 'writer' | 'alerter',
+    env: Record<string, string> = {},
+  ): Promise<SpawnedService> {
     const port = await freePort();
-    const portVar = service === 'ingest' ? 'PORT' : 'WRITER_HEALTH_PORT';
+    const portVar = { ingest: 'PORT', writer: 'WRITER_HEALTH_PORT', alerter: 'ALERTER_HEALTH_PORT' }[service];
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--conditions=development', join(repoRoot, 'services', service, 'src', 'main.ts')],

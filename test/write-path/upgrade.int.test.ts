@@ -12,7 +12,12 @@ import {
   migrate,
   migrationsDir,
 } from '@tracehouse/shared/node';
-import { testClickHouse, testClickHouseConnection, testKafka, testLogger } from '@tracehouse/test-support/clients';
+import {
+  testClickHouse,
+  testClickHouseConnection,
+  testKafka,
+  testLogger,
+} from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';

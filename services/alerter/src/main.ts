@@ -13,4 +13,5 @@ await runHeadless({
   health,
   logger,
   shutdownSteps: alerter.shutdownSteps,
+  telemetry: alerter.telemetry,
 });

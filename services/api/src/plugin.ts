@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ReadService } from './domain/read-service.js';
+import { alertRoutes } from './routes/v2/alerts.js';
 import { datasetReadRoutes } from './routes/v2/datasets.js';
 import { searchRoutes } from './routes/v2/search.js';
 import { spanMetricReadRoutes } from './routes/v2/span-metrics.js';
@@ -28,6 +29,7 @@ const routes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   await app.register(datasetReadRoutes, options);
   await app.register(searchRoutes, options);
   await app.register(tagSuggestionRoutes, options);
+  await app.register(alertRoutes, { clickhouse: options.clickhouse });
 };
 
 export const apiRoutes = fp(routes, { name: 'api-routes', dependencies: ['auth', 'error-handler'] });

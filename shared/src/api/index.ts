@@ -1,3 +1,4 @@
+export * from './alerts.js';
 export * from './datasets.js';
 export * from './ingest-batch.js';
 export type * from './inputs.js';

@@ -1,4 +1,5 @@
 // Node-only helpers: never imported by the dashboard or the SDK (they use the browser-safe root entry).
+export * from './alerts/index.js';
 export * from './clickhouse/index.js';
 export * from './config.js';
 export * from './health.js';

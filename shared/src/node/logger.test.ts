@@ -34,6 +34,18 @@ describe('createLogger', () => {
     expect(lines[0]?.service).toBe('test');
   });
 
+  it('redacts alert webhook secrets and channel URLs (Slack URLs carry a token)', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', destination });
+    log.info(
+      { rule: { secret: 'whsec_x', channels: [{ type: 'slack', url: 'https://hooks.slack.com/T/B/tok' }] } },
+      'rule',
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('whsec_x');
+    expect(text).not.toContain('tok');
+  });
+
   it('honours the level', () => {
     const { lines, destination } = capture();
     const log = createLogger({ name: 'test', level: 'warn', destination });

@@ -22,6 +22,11 @@ export const redactPaths = [
   '*.api_key',
   '*.authorization',
   '*.CLICKHOUSE_PASSWORD',
+  // Alert rules: the webhook signing secret, and channel URLs (Slack's carry their token in the path).
+  'secret',
+  '*.secret',
+  'channels[*].url',
+  '*.channels[*].url',
 ];
 
 export interface LoggerOptions {

@@ -77,6 +77,40 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  /** Span and metric events the alerter applied to its windows. */
+  readonly alerterEvents = new Counter({
+    name: 'tracehouse_alerter_events_total',
+    help: 'Span and metric events applied to alert windows',
+    registers: [this.registry],
+  });
+
+  readonly alerterLag = new Gauge({
+    name: 'tracehouse_alerter_lag',
+    help: 'Messages on a topic partition not yet applied by this alerter, as of its last batch',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alerterEventAge = new Gauge({
+    name: 'tracehouse_alerter_event_age_seconds',
+    help: 'Time from ingest acknowledging an event to the alerter applying it, newest event of the last batch',
+    registers: [this.registry],
+  });
+
+  readonly alertEvents = new Counter({
+    name: 'tracehouse_alert_events_total',
+    help: 'Alert events (transitions and reminders) stored, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertDeliveries = new Counter({
+    name: 'tracehouse_alert_delivery_attempts_total',
+    help: 'Alert delivery attempts, by channel type and outcome',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'tracehouse_' });

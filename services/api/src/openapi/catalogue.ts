@@ -34,6 +34,7 @@ import {
   UpdateSpanRequest,
 } from '@tracehouse/shared';
 import { z } from 'zod';
+import { alertOperations } from '../alerts/operations.js';
 import { tagSuggestionOperations } from '../routes/v2/tag-suggestions.js';
 
 /** One documented operation; schemas are the same zod objects the routes parse with. */
@@ -41,7 +42,7 @@ export interface Operation {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** Fastify-style path (`/v2/spans/:span_id`). */
   path: string;
-  tag: 'Spans' | 'Metrics' | 'Traces' | 'Datasets' | 'Search' | 'Ingest';
+  tag: 'Spans' | 'Metrics' | 'Traces' | 'Datasets' | 'Search' | 'Ingest' | 'Alerts';
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -353,4 +354,5 @@ export const operations: Operation[] = [
     status: 200,
     response: IngestResponse,
   },
+  ...alertOperations.map((op): Operation => ({ ...op, tag: 'Alerts' })),
 ];

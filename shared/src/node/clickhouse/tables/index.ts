@@ -1,4 +1,7 @@
 // One file per ClickHouse table: its row shape and its named queries, each taking the client.
+export * from './alert-deliveries.js';
+export * from './alert-events.js';
+export * from './alert-rules.js';
 export * from './api-keys.js';
 export * from './dataset-entries.js';
 export * from './projects.js';

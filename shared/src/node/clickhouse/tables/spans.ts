@@ -96,6 +96,27 @@ export async function loadTraceSpanRows(
   }
 }
 
+/** Current rows of the given spans (the alerter joins metrics to spans it no longer holds). */
+export async function loadSpanRows(
+  client: ClickHouseClient,
+  keys: { projectId: string; traceId: string; spanId: string }[],
+): Promise<SpanRow[]> {
+  if (keys.length === 0) return [];
+  try {
+    const rs = await client.query({
+      query: `SELECT * FROM spans FINAL WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
+      query_params: uuidKeyParams(
+        keys.map((k) => [k.projectId, k.traceId, k.spanId]),
+        3,
+      ),
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<unknown>()).map((r) => SpanRow.parse(r));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'loading spans');
+  }
+}
+
 /** A stored span's input and output (JSON text), for saving it to a dataset. */
 export async function findSpanContent(
   client: ClickHouseClient,

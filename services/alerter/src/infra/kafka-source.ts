@@ -1,0 +1,115 @@
+import { MetricEvent, SpanEvent } from '@tracehouse/shared';
+import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { StreamEvent, StreamPosition } from '../domain/aggregator.js';
+
+export interface KafkaEventSourceOptions {
+  kafka: Kafka;
+  admin: Admin;
+  /** Topics with span or metric events; a record holds one event or an array of them. */
+  topics: string[];
+  /** This process's own group: every alerter reads every partition (docs/ALERTS.md). */
+  groupId: string;
+  sink: (events: StreamEvent[], position: StreamPosition) => Promise<void>;
+  /** Told after each batch how many messages of its partition are still unread. */
+  onLag?: (topic: string, partition: number, lag: number) => void;
+  logger: Logger;
+}
+
+const parse = (value: unknown): StreamEvent | undefined => {
+  const s = SpanEvent.safeParse(value);
+  if (s.success) return s.data;
+  const m = MetricEvent.safeParse(value);
+  return m.success ? m.data : undefined;
+};
+
+/**
+ * The thin adapter from Kafka to the aggregator: replays the topics from a point in time (windows are
+ * rebuilt on start by replaying) and follows them. Never commits: where to start is a time, not an
+ * offset. `caughtUp` resolves once it has read up to the ends the topics had at start.
+ */
+export class KafkaEventSource {
+  readonly #o: KafkaEventSourceOptions;
+  readonly #consumer: Consumer;
+  /** Per `topic:partition`: the offset one past the last record it had at start. */
+  readonly #ends = new Map<string, bigint>();
+  #markCaughtUp!: () => void;
+  readonly caughtUp = new Promise<void>((resolve) => {
+    this.#markCaughtUp = resolve;
+  });
+  unparsable = 0;
+
+  constructor(options: KafkaEventSourceOptions) {
+    this.#o = options;
+    this.#consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100 });
+  }
+
+  async start(replayFromMs: number): Promise<void> {
+    const starts: { topic: string; partition: number; offset: string }[] = [];
+    try {
+      for (const topic of this.#o.topics) {
+        for (const p of await this.#o.admin.fetchTopicOffsets(topic)) {
+          this.#ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+        }
+        for (const p of await this.#o.admin.fetchTopicOffsetsByTimestamp(topic, replayFromMs)) {
+          starts.push({ topic, partition: p.partition, offset: p.offset });
+          if (BigInt(p.offset) >= this.#ends.get(`${topic}:${p.partition}`)!)
+            this.#ends.delete(`${topic}:${p.partition}`);
+        }
+      }
+      for (const topic of this.#o.topics) await this.#consumer.subscribe({ topic, fromBeginning: false });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: (payload) => this.#eachBatch(payload),
+      });
+      for (const s of starts) this.#consumer.seek(s);
+    } catch (err) {
+      throw toKafkaAppError(err, 'starting the alerter stream');
+    }
+    this.#o.logger.info(
+      { replayFrom: new Date(replayFromMs).toISOString(), partitions: starts.length },
+      'replaying',
+    );
+    this.#checkCaughtUp();
+  }
+
+  async #eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const events: StreamEvent[] = [];
+    for (const m of batch.messages) {
+      let value: unknown;
+      try {
+        value = JSON.parse(m.value?.toString('utf8') ?? 'null');
+      } catch {
+        this.unparsable++;
+        continue;
+      }
+      for (const v of Array.isArray(value) ? value : [value]) {
+        const e = parse(v);
+        if (e) events.push(e);
+        else this.unparsable++; // the writer dead-letters it; here it is only skipped
+      }
+    }
+    await this.#o.sink(events, {
+      source: batch.topic,
+      partition: batch.partition,
+      offset: batch.lastOffset(),
+    });
+    this.#o.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.offsetLag())));
+    const key = `${batch.topic}:${batch.partition}`;
+    const end = this.#ends.get(key);
+    if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
+      this.#ends.delete(key);
+      this.#checkCaughtUp();
+    }
+    await heartbeat();
+  }
+
+  #checkCaughtUp(): void {
+    if (this.#ends.size === 0) this.#markCaughtUp();
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}

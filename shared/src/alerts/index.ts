@@ -1,0 +1,3 @@
+export * from './aggregate.js';
+export * from './series.js';
+export * from './state.js';
