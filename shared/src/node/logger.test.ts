@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { createLogger, prettyLogs } from './logger.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -52,5 +52,16 @@ describe('createLogger', () => {
     log.info('hidden');
     log.warn('shown');
     expect(lines.map((l) => l.msg)).toEqual(['shown']);
+  });
+});
+
+describe('prettyLogs', () => {
+  it('is pretty on a terminal unless asked for JSON, and JSON elsewhere unless asked to be pretty', () => {
+    expect([prettyLogs(undefined, true), prettyLogs('auto', true), prettyLogs('json', true)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([prettyLogs(undefined, false), prettyLogs('pretty', false)]).toEqual([false, true]);
   });
 });

@@ -34,9 +34,18 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; tests pass a stream to assert on output. Defaults to stdout. */
   destination?: DestinationStream;
+  /** Human-readable lines (pino-pretty) instead of JSON; for a terminal. Ignored with `destination`. */
+  pretty?: boolean;
 }
 
-export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+/** `LOG_FORMAT`: `json`, `pretty`, or unset/`auto` (pretty when stdout is a terminal, JSON otherwise). */
+export function prettyLogs(format: string | undefined, stdoutIsTty = process.stdout.isTTY === true): boolean {
+  if (format === 'json') return false;
+  if (format === 'pretty') return true;
+  return stdoutIsTty;
+}
+
+export function createLogger({ name, level = 'info', destination, pretty = false }: LoggerOptions): Logger {
   const options = {
     name,
     level,
@@ -44,5 +53,14 @@ export function createLogger({ name, level = 'info', destination }: LoggerOption
     base: { pid: process.pid, service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (!pretty) return pino(options);
+  // One readable line per event, the fields that differ after it (redaction applies before).
+  return pino(
+    options,
+    pino.transport({
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,name' },
+    }),
+  );
 }
