@@ -1,3 +1,5 @@
-export * from './app.js';
-export * from './config.js';
+import './request-project.js';
+
+export * from './domain/write-service.js';
+export * from './routes/index.js';
 export * from './service.js';

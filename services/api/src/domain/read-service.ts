@@ -9,6 +9,7 @@ import {
   type TraceDetail,
   type TraceSummary,
 } from '@tracehouse/shared';
+import type { WriteFences } from '@tracehouse/shared/node';
 import {
   findSpanMetric,
   insertDatasets,
@@ -28,7 +29,6 @@ import {
   type StoredEntry,
   traceSummaryVersions,
 } from '@tracehouse/shared/node';
-import type { WriteFences } from './fences.js';
 import { readFresh } from './fresh-read.js';
 import { spanView, traceDetail, traceSummaryView } from './views.js';
 
@@ -39,6 +39,8 @@ export interface ReadServiceOptions {
   waitMs: number;
   /** Derives a dataset's id from its name (the same function ingest uses). */
   datasetIdFor: (projectId: string, name: string) => Promise<string>;
+  /** A trace read stops adding spans once their JSON passes this many bytes (then `truncated`). */
+  maxTraceBytes: number;
 }
 
 export interface Page {
@@ -160,7 +162,9 @@ export class ReadService {
       readTraceMetrics(ch, projectId, traceId),
     ]);
     if (spans.length === 0) throw notFound('Trace');
-    return traceDetail(traceId, spans, metrics, options.tree);
+    const kept = spansWithinBytes(spans, this.#o.maxTraceBytes);
+    const detail = traceDetail(traceId, kept, metrics, options.tree);
+    return kept.length < spans.length ? { ...detail, truncated: true } : detail;
   }
 
   /**
@@ -304,4 +308,14 @@ export class ReadService {
     ]);
     return { id, name, created_at: `${now.slice(0, 23)}000Z`, entry_count: 0 };
   }
+}
+
+/** The first spans (as read, oldest first) whose stored text stays within `maxBytes`; at least one. */
+function spansWithinBytes(spans: SpanRow[], maxBytes: number): SpanRow[] {
+  let bytes = 0;
+  for (const [i, span] of spans.entries()) {
+    bytes += Buffer.byteLength(JSON.stringify(span));
+    if (i > 0 && bytes > maxBytes) return spans.slice(0, i);
+  }
+  return spans;
 }
