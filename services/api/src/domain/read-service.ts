@@ -30,7 +30,7 @@ import {
   traceSummaryVersions,
 } from '@tracehouse/shared/node';
 import { readFresh } from './fresh-read.js';
-import { spanView, traceDetail, traceSummaryView } from './views.js';
+import { spansWithinBytes, spanView, traceDetail, traceSummaryView } from './views.js';
 
 export interface ReadServiceOptions {
   clickhouse: ClickHouseClient;
@@ -308,14 +308,4 @@ export class ReadService {
     ]);
     return { id, name, created_at: `${now.slice(0, 23)}000Z`, entry_count: 0 };
   }
-}
-
-/** The first spans (as read, oldest first) whose stored text stays within `maxBytes`; at least one. */
-function spansWithinBytes(spans: SpanRow[], maxBytes: number): SpanRow[] {
-  let bytes = 0;
-  for (const [i, span] of spans.entries()) {
-    bytes += Buffer.byteLength(JSON.stringify(span));
-    if (i > 0 && bytes > maxBytes) return spans.slice(0, i);
-  }
-  return spans;
 }
