@@ -64,7 +64,7 @@ describe('ApiKeyResolver', () => {
     const before = keys.calls.length;
     for (const key of good) expect(await resolver.projectOf(key)).toBe(project);
     expect(keys.calls.length).toBe(before);
-  });
+  }, 30_000);
 
   it('shares one query between concurrent requests with the same new key', async () => {
     const keys = store(new Set([hashApiKey('th_good')]));
@@ -98,5 +98,35 @@ describe('ApiKeyResolver', () => {
     await resolver.projectOf('th_good');
     await resolver.projectOf('th_good');
     expect(keys.calls).toHaveLength(2);
+  });
+});
+
+describe('ApiKeyResolver while the key store is down', () => {
+  it('keeps a known valid key working, refuses unknown keys, and asks again once it answers', async () => {
+    let now = 0;
+    let down = false;
+    let calls = 0;
+    let valid = true;
+    const resolver = new ApiKeyResolver({
+      findProjectId: async () => {
+        calls += 1;
+        if (down) throw new Error('ECONNREFUSED');
+        return valid ? project : undefined;
+      },
+      validTtlMs: 30_000,
+      lookupsPerSecond: 100,
+      now: () => now,
+    });
+    expect(await resolver.projectOf('th_good')).toBe(project);
+    down = true;
+    now += 31_000;
+    expect(await resolver.projectOf('th_good')).toBe(project);
+    expect(await resolver.projectOf('th_good')).toBe(project);
+    expect(calls).toBe(2); // one failed lookup, then a second of grace
+    await expect(resolver.projectOf('th_never_seen')).rejects.toThrow('ECONNREFUSED');
+    down = false;
+    valid = false; // revoked meanwhile
+    now += 1_001;
+    expect(await resolver.projectOf('th_good')).toBeUndefined();
   });
 });

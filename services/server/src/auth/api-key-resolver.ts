@@ -24,7 +24,9 @@ interface Entry {
  * API key → project, with valid and unknown keys in separate caches: a flood of random bearer tokens
  * fills only the small unknown cache, so it cannot push valid keys out, and past `lookupsPerSecond`
  * new keys are refused without a query, so the flood cannot become one ClickHouse query per token.
- * Keys are only ever handled as SHA-256 hashes.
+ * Keys are only ever handled as SHA-256 hashes. A valid key whose TTL ran out while the key store is
+ * unreachable keeps working until the store answers again (it cannot have been revoked meanwhile
+ * through a store that is down; the revocation bound counts from when the store is reachable).
  */
 export class ApiKeyResolver {
   readonly #o: Required<ApiKeyResolverOptions>;
@@ -60,7 +62,6 @@ export class ApiKeyResolver {
       this.#valid.set(hash, valid);
       return valid.projectId;
     }
-    this.#valid.delete(hash);
     const unknown = this.#unknown.get(hash);
     if (unknown && unknown.expires > now) return undefined;
     const pending = this.#inFlight.get(hash);
@@ -83,12 +84,23 @@ export class ApiKeyResolver {
   }
 
   async #lookUp(hash: string): Promise<string | undefined> {
-    const projectId = await this.#o.findProjectId(hash);
+    let projectId: string | undefined;
+    try {
+      projectId = await this.#o.findProjectId(hash);
+    } catch (err) {
+      // The key store is unreachable: a key that was valid stays valid until it answers again, so
+      // ingestion goes on through a ClickHouse outage (Kafka holds the writes). Retried after a second.
+      const stale = this.#valid.get(hash);
+      if (!stale) throw err;
+      stale.expires = this.#o.now() + Math.min(this.#o.validTtlMs, 1_000);
+      return stale.projectId;
+    }
     const now = this.#o.now();
     if (projectId) {
       if (this.#o.validTtlMs > 0)
         remember(this.#valid, hash, { projectId, expires: now + this.#o.validTtlMs }, this.#o.maxValidKeys);
     } else {
+      this.#valid.delete(hash);
       remember(
         this.#unknown,
         hash,
