@@ -1,7 +1,7 @@
 import { hashApiKey, listApiKeys, revokeApiKey } from '@tracehouse/shared/node';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpClient, injectClient } from '../write-path/helpers.js';
+import { httpClient, injectClient, type Json } from '../write-path/helpers.js';
 
 /** Keys revoked from the CLI's functions stop working within the auth cache TTL; roles run apart. */
 describe('key revocation and split roles', () => {
@@ -63,7 +63,7 @@ describe('key revocation and split roles', () => {
     expect((await writer.request('GET', `/v2/spans/${created.body.id}`)).status).toBe(404);
     expect((await writer.request('POST', '/v2/search/spans', {})).status).toBe(404);
     // Both serve health and the reference of what they serve.
-    const docs = await (await fetch(`${api.url}/openapi.json`)).json();
+    const docs = (await (await fetch(`${api.url}/openapi.json`)).json()) as Json;
     expect(Object.keys(docs.paths)).toContain('/v2/search/spans');
     expect(docs.paths['/v2/spans']?.post).toBeUndefined();
   });
