@@ -1,4 +1,4 @@
-import { hashApiKey, listApiKeys, revokeApiKey } from '@tracehouse/shared/node';
+import { createApiKey, hashApiKey, listApiKeys, revokeApiKey } from '@tracehouse/shared/node';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, injectClient, type Json } from '../write-path/helpers.js';
@@ -45,6 +45,10 @@ describe('key revocation and split roles', () => {
     expect(Date.now() - revokedAt).toBeLessThan(ttlMs + 5_000);
     const after = await listApiKeys(stack.clickhouse);
     expect(after.find((k) => k.id === mine!.id)?.revoked_at).not.toBeNull();
+
+    // A key of a project that does not exist authenticates nobody.
+    const orphan = await createApiKey(stack.clickhouse, crypto.randomUUID());
+    expect((await injectClient(servers[0]!.app, orphan.key).request('GET', '/v2/traces')).status).toBe(401);
   });
 
   it('an ingest-only and an api-only process each serve their half of /v2 and agree through Kafka', async () => {

@@ -36,15 +36,18 @@ export async function createApiKey(
   return { key, prefix };
 }
 
-/** The project a key belongs to; undefined for an unknown or revoked key. */
+/** The project a key belongs to; undefined for an unknown or revoked key, or a deleted project. */
 export async function findProjectIdByKeyHash(
   client: ClickHouseClient,
   keyHash: string,
 ): Promise<string | undefined> {
   try {
     const rs = await client.query({
+      // A key of a deleted (or never created) project authenticates nobody.
       query: `SELECT project_id FROM api_keys FINAL
-              WHERE key_hash = {hash:FixedString(64)} AND revoked_at IS NULL LIMIT 1`,
+              WHERE key_hash = {hash:FixedString(64)} AND revoked_at IS NULL
+                AND project_id IN (SELECT id FROM projects FINAL WHERE deleted = 0)
+              LIMIT 1`,
       query_params: { hash: keyHash },
       format: 'JSONEachRow',
     });
