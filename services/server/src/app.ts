@@ -74,14 +74,13 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   await app.register(healthPlugin, { health: options.health, cacheMs: options.healthCacheMs ?? 1_000 });
   if (options.telemetry) await app.register(telemetryPlugin, { telemetry: options.telemetry });
   await app.register(docsPlugin, { version: options.version ?? '0.1.0' });
-  await app.register(
-    async (v2) => {
-      await v2.register(projectAuthPlugin, options.auth);
-      if (options.rateLimit.max > 0) await v2.register(projectRateLimitPlugin, options.rateLimit);
-      if (options.writes) await v2.register(writeRoutes, options.writes);
-      if (options.reads) await v2.register(readRoutes, options.reads);
-    },
-    { name: 'v2' } as never,
-  );
+  // One encapsulated scope: its hooks (auth, then rate limit) run for every route registered in it,
+  // and for no other route.
+  await app.register(async function v2Scope(v2) {
+    await v2.register(projectAuthPlugin, options.auth);
+    if (options.rateLimit.max > 0) await v2.register(projectRateLimitPlugin, options.rateLimit);
+    if (options.writes) await v2.register(writeRoutes, options.writes);
+    if (options.reads) await v2.register(readRoutes, options.reads);
+  });
   return app;
 }
