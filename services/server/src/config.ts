@@ -54,7 +54,9 @@ export const ServerConfig = z
     /** Per read query, as ClickHouse settings. */
     QUERY_MAX_EXECUTION_SECONDS: envInt(30, 1, 3_600),
     QUERY_MAX_MEMORY_BYTES: envInt(2_048 * MiB, 16 * MiB, 1024 * 1024 * MiB),
-    QUERY_MAX_RESULT_ROWS: envInt(100_000, 10_001, 100_000_000),
+    // ClickHouse checks it on subqueries too (trace search's IN sets, analytics' join sides), so it is
+    // set well above any page: it bounds those intermediate sets, not only what is sent.
+    QUERY_MAX_RESULT_ROWS: envInt(1_000_000, 10_001, 1_000_000_000),
     /** Exports stream without a row cap, so they get a longer time limit. */
     EXPORT_MAX_EXECUTION_SECONDS: envInt(600, 1, 86_400),
     ANALYTICS_MAX_WINDOW_DAYS: envInt(90, 1, 3_650),
