@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY dashboard/package.json dashboard/
 COPY services/ingest/package.json services/ingest/
+COPY services/api/package.json services/api/
+COPY services/server/package.json services/server/
 COPY services/writer/package.json services/writer/
 COPY services/alerter/package.json services/alerter/
 COPY tools/local-services/package.json tools/local-services/

@@ -1,9 +1,9 @@
 // `npm start`: Tracehouse in one process. Brings the local Kafka and ClickHouse up when none are
-// configured, applies migrations, runs ingest + writer + alerter and serves HTTP on PORT (default 8080).
+// configured, applies migrations, runs the server (ingest + api) + writer + alerter and serves HTTP on PORT (default 8080).
 // Ctrl-C stops Tracehouse in order; the local Kafka/ClickHouse keep running (`npm run services:down`).
 import { loadAlerterConfig, startAlerter } from '@tracehouse/alerter';
-import { loadIngestConfig, startIngest } from '@tracehouse/ingest';
 import { servicesUp } from '@tracehouse/local-services';
+import { loadServerConfig, startServer } from '@tracehouse/server';
 import {
   clickhouseConnection,
   countApiKeys,
@@ -28,39 +28,39 @@ if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL) {
   env.CLICKHOUSE_PASSWORD = up.clickhousePassword;
 }
 
-const ingestConfig = loadIngestConfig(env);
-const logger = createLogger({ name: 'tracehouse', level: ingestConfig.LOG_LEVEL });
+const serverConfig = loadServerConfig(env);
+const logger = createLogger({ name: 'tracehouse', level: serverConfig.LOG_LEVEL });
 const connection = {
-  ...clickhouseConnection(ingestConfig),
+  ...clickhouseConnection(serverConfig),
   logger,
 };
 await migrate(connection);
 const firstKey = await createFirstKey();
 
 const health = new HealthRegistry();
-// One set of Prometheus metrics for the process, served by ingest at /metrics.
+// One set of Prometheus metrics for the process, served by the server at /metrics.
 const telemetry = new Telemetry();
 const writer = await startWriter({ config: loadWriterConfig(env), logger, health, telemetry });
 const alerter = await startAlerter({ config: loadAlerterConfig(env), logger, health, telemetry });
-const ingest = await startIngest({ config: ingestConfig, logger, health, telemetry });
+const server = await startServer({ config: serverConfig, logger, health, telemetry });
 
 // Intake stops first, so everything acknowledged is flushed by the writer before it closes.
 exitOnSignals(
-  () => shutdownInOrder([...ingest.shutdownSteps, ...writer.shutdownSteps, ...alerter.shutdownSteps], logger),
+  () => shutdownInOrder([...server.shutdownSteps, ...writer.shutdownSteps, ...alerter.shutdownSteps], logger),
   logger,
 );
-await ingest.app.listen({ host: ingestConfig.HOST, port: ingestConfig.PORT });
+await server.app.listen({ host: serverConfig.HOST, port: serverConfig.PORT });
 logger.info(
   {
-    url: `http://${ingestConfig.HOST}:${ingestConfig.PORT}`,
-    api: `http://${ingestConfig.HOST}:${ingestConfig.PORT}/v2`,
-    health: `http://${ingestConfig.HOST}:${ingestConfig.PORT}/healthz`,
-    kafka: ingestConfig.KAFKA_BROKERS,
-    clickhouse: ingestConfig.CLICKHOUSE_URL,
+    url: `http://${serverConfig.HOST}:${serverConfig.PORT}`,
+    api: `http://${serverConfig.HOST}:${serverConfig.PORT}/v2`,
+    health: `http://${serverConfig.HOST}:${serverConfig.PORT}/healthz`,
+    kafka: serverConfig.KAFKA_BROKERS,
+    clickhouse: serverConfig.CLICKHOUSE_URL,
   },
   'Tracehouse is running',
 );
-const base = `http://${ingestConfig.HOST}:${ingestConfig.PORT}`;
+const base = `http://${serverConfig.HOST}:${serverConfig.PORT}`;
 process.stdout.write(
   `\nTracehouse is running: ${base}  (API ${base}/v2, health ${base}/healthz). Ctrl-C stops it.\n`,
 );

@@ -70,12 +70,15 @@ export class BenchStack {
         '--import',
         'tsx',
         '--conditions=development',
-        join(repoRoot, 'services', service, 'src', 'main.ts'),
+        // The HTTP side (ingest's writes, api's reads) runs as services/server.
+        join(repoRoot, 'services', service === 'ingest' ? 'server' : service, 'src', 'main.ts'),
       ],
       {
         cwd: repoRoot,
         env: {
           ...process.env,
+          // The benchmark measures throughput, far past one project's default request budget.
+          RATE_LIMIT_MAX: '0',
           ...this.env,
           ...env,
           [{ ingest: 'PORT', writer: 'WRITER_HEALTH_PORT', alerter: 'ALERTER_HEALTH_PORT' }[service]]:

@@ -28,6 +28,8 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'TH_SHUTTING_DOWN',
   /** Acknowledged but not stored yet (the writer is behind): retry shortly. */
   NOT_YET_STORED: 'TH_NOT_YET_STORED',
+  /** A read query went past the server's per-query limits (time, memory, rows): narrow it. */
+  QUERY_LIMIT: 'TH_QUERY_LIMIT',
   INTERNAL: 'TH_INTERNAL',
 } as const;
 

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { type IngestService, loadIngestConfig, startIngest } from '@tracehouse/ingest';
 import { freePort, repoRoot } from '@tracehouse/local-services';
+import { loadServerConfig, type ServerService, startServer } from '@tracehouse/server';
 import {
   createApiKey,
   createClickHouse,
@@ -33,7 +33,7 @@ export interface StackOptions {
 export class Stack {
   readonly env: Record<string, string>;
   readonly clickhouse: ClickHouseClient;
-  readonly ingests: IngestService[] = [];
+  readonly ingests: ServerService[] = [];
   writer: WriterService | undefined;
   readonly children = new Set<ChildProcess>();
   apiKey = '';
@@ -63,6 +63,8 @@ export class Stack {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SPANS_PARTITIONS: '4',
       METRICS_PARTITIONS: '2',
+      // Tests write far faster than one project's default budget; the rate-limit tests set their own.
+      RATE_LIMIT_MAX: '0',
       ...options.env,
     };
     const stack = new Stack(env);
@@ -85,9 +87,10 @@ export class Stack {
     return { projectId: project.id, key: (await createApiKey(this.clickhouse, project.id)).key };
   }
 
-  async startIngest(env: Record<string, string> = {}): Promise<IngestService> {
-    const ingest = await startIngest({
-      config: loadIngestConfig({ ...this.env, ...env }),
+  /** A server process's app in this process (ingest and api unless `SERVICES` says otherwise). */
+  async startIngest(env: Record<string, string> = {}): Promise<ServerService> {
+    const ingest = await startServer({
+      config: loadServerConfig({ ...this.env, ...env }),
       logger: testLogger,
       health: new HealthRegistry(),
     });
@@ -121,7 +124,13 @@ export class Stack {
     const portVar = { ingest: 'PORT', writer: 'WRITER_HEALTH_PORT', alerter: 'ALERTER_HEALTH_PORT' }[service];
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=development', join(repoRoot, 'services', service, 'src', 'main.ts')],
+      // The HTTP side (ingest's writes, api's reads) runs as services/server.
+      [
+        '--import',
+        'tsx',
+        '--conditions=development',
+        join(repoRoot, 'services', service === 'ingest' ? 'server' : service, 'src', 'main.ts'),
+      ],
       {
         cwd: repoRoot,
         env: {

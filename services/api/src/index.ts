@@ -1,7 +1,7 @@
-export * from './domain/fences.js';
+import './request-project.js';
+
 export * from './domain/read-service.js';
-export * from './openapi/catalogue.js';
-export * from './openapi/docs-plugin.js';
-export * from './openapi/document.js';
 export * from './plugin.js';
+export * from './read-side.js';
+export * from './search/analytics-service.js';
 export * from './search/search-service.js';

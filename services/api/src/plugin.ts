@@ -1,8 +1,5 @@
-import './request-project.js';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsync } from 'fastify';
-import fp from 'fastify-plugin';
-import type { ReadService } from './domain/read-service.js';
+import type { ReadSide } from './read-side.js';
 import { alertRoutes } from './routes/v2/alerts.js';
 import { datasetReadRoutes } from './routes/v2/datasets.js';
 import { searchRoutes } from './routes/v2/search.js';
@@ -10,26 +7,17 @@ import { spanMetricReadRoutes } from './routes/v2/span-metrics.js';
 import { spanReadRoutes } from './routes/v2/spans.js';
 import { tagSuggestionRoutes } from './routes/v2/tag-suggestions.js';
 import { traceReadRoutes } from './routes/v2/traces.js';
-import type { SearchService } from './search/search-service.js';
-
-export interface ApiRoutesOptions {
-  reads: ReadService;
-  search: SearchService;
-  clickhouse: ClickHouseClient;
-}
 
 /**
- * The read side, mounted beside ingest's write routes on the same `/v2` (the SDKs use one base URL).
- * Expects the host app to provide `request.projectId` (auth) and the error handler.
+ * Every read route of `/v2`. The host registers them inside its authenticated scope (each handler runs
+ * with `request.projectId` set) and gives each route plugin only the functions it calls.
  */
-const routes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
-  await app.register(spanReadRoutes, options);
-  await app.register(spanMetricReadRoutes, options);
-  await app.register(traceReadRoutes, options);
-  await app.register(datasetReadRoutes, options);
-  await app.register(searchRoutes, options);
-  await app.register(tagSuggestionRoutes, options);
-  await app.register(alertRoutes, { clickhouse: options.clickhouse });
+export const readRoutes: FastifyPluginAsync<ReadSide> = async (app, side) => {
+  await app.register(spanReadRoutes, { reads: side.reads });
+  await app.register(spanMetricReadRoutes, { reads: side.reads });
+  await app.register(traceReadRoutes, { reads: side.reads });
+  await app.register(datasetReadRoutes, { reads: side.reads, datasetEntries: side.datasetEntries });
+  await app.register(searchRoutes, { search: side.search, analytics: side.analytics });
+  await app.register(tagSuggestionRoutes, { clickhouse: side.clickhouse });
+  await app.register(alertRoutes, { clickhouse: side.clickhouse });
 };
-
-export const apiRoutes = fp(routes, { name: 'api-routes', dependencies: ['auth', 'error-handler'] });

@@ -1,3 +1,6 @@
-export * from './app.js';
-export * from './config.js';
+import './request-project.js';
+
+export * from './domain/version-clock.js';
+export * from './domain/write-service.js';
+export * from './routes/index.js';
 export * from './service.js';

@@ -120,6 +120,8 @@ export const TraceDetail = TraceSummary.extend({
   spans: z.array(TraceSpanView),
   /** Only with `?tree=true`: the spans nested under their parents (orphans become roots). */
   tree: z.array(TraceTreeNode).optional(),
+  /** Present (true) when the spans stopped at the server's response byte budget (our extension). */
+  truncated: z.boolean().optional(),
 });
 export type TraceDetail = z.infer<typeof TraceDetail>;
 

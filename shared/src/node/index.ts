@@ -8,4 +8,5 @@ export * from './kafka/index.js';
 export * from './logger.js';
 export * from './run-headless.js';
 export * from './shutdown.js';
+export * from './span-index/index.js';
 export * from './telemetry.js';

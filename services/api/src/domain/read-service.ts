@@ -9,6 +9,7 @@ import {
   type TraceDetail,
   type TraceSummary,
 } from '@tracehouse/shared';
+import type { WriteFences } from '@tracehouse/shared/node';
 import {
   findSpanMetric,
   insertDatasets,
@@ -28,9 +29,8 @@ import {
   type StoredEntry,
   traceSummaryVersions,
 } from '@tracehouse/shared/node';
-import type { WriteFences } from './fences.js';
 import { readFresh } from './fresh-read.js';
-import { spanView, traceDetail, traceSummaryView } from './views.js';
+import { spansWithinBytes, spanView, traceDetail, traceSummaryView } from './views.js';
 
 export interface ReadServiceOptions {
   clickhouse: ClickHouseClient;
@@ -39,6 +39,8 @@ export interface ReadServiceOptions {
   waitMs: number;
   /** Derives a dataset's id from its name (the same function ingest uses). */
   datasetIdFor: (projectId: string, name: string) => Promise<string>;
+  /** A trace read stops adding spans once their JSON passes this many bytes (then `truncated`). */
+  maxTraceBytes: number;
 }
 
 export interface Page {
@@ -160,7 +162,9 @@ export class ReadService {
       readTraceMetrics(ch, projectId, traceId),
     ]);
     if (spans.length === 0) throw notFound('Trace');
-    return traceDetail(traceId, spans, metrics, options.tree);
+    const kept = spansWithinBytes(spans, this.#o.maxTraceBytes);
+    const detail = traceDetail(traceId, kept, metrics, options.tree);
+    return kept.length < spans.length ? { ...detail, truncated: true } : detail;
   }
 
   /**

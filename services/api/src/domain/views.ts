@@ -175,3 +175,13 @@ export function nest(spans: TraceSpanView[]): TraceTreeNode[] {
   }
   return roots;
 }
+
+/** The first spans (as read, oldest first) whose stored text stays within `maxBytes`; at least one. */
+export function spansWithinBytes(spans: SpanRow[], maxBytes: number): SpanRow[] {
+  let bytes = 0;
+  for (const [i, span] of spans.entries()) {
+    bytes += Buffer.byteLength(JSON.stringify(span));
+    if (i > 0 && bytes > maxBytes) return spans.slice(0, i);
+  }
+  return spans;
+}

@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   type Aggregation,
+  AppError,
+  ErrorCodes,
   type MetricAnalyticsRequest,
   type MetricAnalyticsResponse,
   normalizeTimestamp,
@@ -75,14 +77,45 @@ function metricSource(
  * One metric dimension per time bucket of the span's start time, over the spans the filter matches,
  * optionally one series per span name or tag value. Buckets without metrics are left out.
  */
+export interface AnalyticsBounds {
+  maxWindowDays: number;
+  maxBuckets: number;
+}
+
+/** Refuses windows and bucket counts past the bounds, naming the field to change (422). */
+export function checkAnalyticsBounds(
+  windowMs: number,
+  intervalSeconds: number,
+  bounds: AnalyticsBounds,
+): void {
+  const tooBig = (field: string, message: string) =>
+    new AppError(ErrorCodes.VALIDATION, `${field}: ${message}`, { details: { field } });
+  if (windowMs > bounds.maxWindowDays * 86_400_000) {
+    throw tooBig(
+      'filter.from',
+      `the window (filter.from to filter.to) may span at most ${bounds.maxWindowDays} days`,
+    );
+  }
+  const buckets = Math.ceil(windowMs / 1000 / intervalSeconds);
+  if (buckets > bounds.maxBuckets) {
+    throw tooBig(
+      'interval_seconds',
+      `${buckets} buckets over this window; at most ${bounds.maxBuckets} (raise interval_seconds or narrow the window)`,
+    );
+  }
+}
+
 export async function metricAnalytics(
   clickhouse: ClickHouseClient,
   projectId: string,
   req: MetricAnalyticsRequest,
+  bounds: AnalyticsBounds,
   now: Date = new Date(),
 ): Promise<MetricAnalyticsResponse> {
   const window = resolveWindow(req.filter, now);
-  const interval = req.interval_seconds ?? autoInterval(Date.parse(window.to) - Date.parse(window.from));
+  const windowMs = Date.parse(window.to) - Date.parse(window.from);
+  const interval = req.interval_seconds ?? autoInterval(windowMs);
+  checkAnalyticsBounds(windowMs, interval, bounds);
   const p = new SqlParams();
   const spanWhere = spanConditions(req.filter, projectId, window, p);
   const group =

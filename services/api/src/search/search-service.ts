@@ -40,11 +40,23 @@ const entities = {
  * Span and trace search with keyset pagination, and streamed export of everything a filter matches.
  * Every value reaches ClickHouse as a query parameter.
  */
+export interface SearchServiceOptions {
+  /** A page stops adding rows once their JSON passes this many bytes (at least one row is sent). */
+  maxPageBytes: number;
+  /** ClickHouse settings for exports, which stream without a row cap (the client's caps are for pages). */
+  exportSettings: Record<string, string | number>;
+  now?: () => Date;
+}
+
 export class SearchService {
+  readonly #now: () => Date;
+
   constructor(
     private readonly clickhouse: ClickHouseClient,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: SearchServiceOptions,
+  ) {
+    this.#now = options.now ?? (() => new Date());
+  }
 
   searchSpans(projectId: string, req: SearchRequest): Promise<SearchPage<SpanView>> {
     return this.#search('spans', projectId, req) as Promise<SearchPage<SpanView>>;
@@ -87,7 +99,7 @@ export class SearchService {
     const digest = filterDigest(req.filter);
     const cursor =
       req.cursor === undefined ? undefined : decodeCursor(req.cursor, { sort: req.sort, filter: digest });
-    const window = cursor?.window ?? resolveWindow(req.filter, this.now());
+    const window = cursor?.window ?? resolveWindow(req.filter, this.#now());
     const { query, params } = this.#query(
       entity,
       projectId,
@@ -104,12 +116,14 @@ export class SearchService {
     } catch (err) {
       throw toClickHouseAppError(err, `searching ${entity}`);
     }
-    const more = rows.length > req.limit;
-    const page = more ? rows.slice(0, req.limit) : rows;
-    const last = page.at(-1);
+    const view: (row: unknown) => unknown = entities[entity].view;
+    const { data, used } = withinBytes(rows.slice(0, req.limit), view, this.options.maxPageBytes);
+    // More follows when ClickHouse had another row, or the byte budget cut the page short.
+    const more = rows.length > used;
+    const last = rows[used - 1];
     const field = req.sort.replace('-', '');
     return {
-      data: page.map((row) => entities[entity].view(row)),
+      data,
       next_cursor:
         more && last
           ? encodeCursor({
@@ -131,11 +145,16 @@ export class SearchService {
     filter: SearchFilter,
     limit?: number,
   ): AsyncGenerator<SpanView | TraceSummary> {
-    const window = resolveWindow(filter, this.now());
+    const window = resolveWindow(filter, this.#now());
     const { query, params } = this.#query(entity, projectId, filter, window, 'start_time', undefined, limit);
     let rs: Awaited<ReturnType<ClickHouseClient['query']>>;
     try {
-      rs = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
+      rs = await this.clickhouse.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: this.options.exportSettings,
+      });
     } catch (err) {
       throw toClickHouseAppError(err, `exporting ${entity}`);
     }
@@ -143,4 +162,24 @@ export class SearchService {
       for (const row of rows) yield entities[entity].view(row.json()) as SpanView | TraceSummary;
     }
   }
+}
+
+/**
+ * Views of rows, in order, until their JSON passes `maxBytes`; always at least one row, so a page
+ * makes progress. `used` is how many rows made it (the cursor continues after the last of them).
+ */
+export function withinBytes<R, V>(
+  rows: R[],
+  view: (row: R) => V,
+  maxBytes: number,
+): { data: V[]; used: number } {
+  const data: V[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const value = view(row);
+    bytes += Buffer.byteLength(JSON.stringify(value)) + 1;
+    if (data.length > 0 && bytes > maxBytes) break;
+    data.push(value);
+  }
+  return { data, used: data.length };
 }

@@ -19,9 +19,9 @@ import {
   type UpdateMetricRequest,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
+import type { KnownSpan } from '@tracehouse/shared/node';
 import { DatasetWrites, type DatasetWritesDeps, entryUpsert } from './dataset-writes.js';
 import type { OutRecord } from './produce-batcher.js';
-import type { KnownSpan } from './span-index.js';
 import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
 import type { VersionClock } from './version-clock.js';
 

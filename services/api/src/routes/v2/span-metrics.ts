@@ -1,17 +1,31 @@
-import { MetricParams, PageQuery, parseInput, SpanParams } from '@tracehouse/shared';
-import type { FastifyPluginAsync } from 'fastify';
+import { listOf, MetricParams, MetricView, PageQuery, SpanParams } from '@tracehouse/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReadService } from '../../domain/read-service.js';
 
-/** Opper's metric reads: a span's metrics (paged) and one metric. */
-export const spanMetricReadRoutes: FastifyPluginAsync<{ reads: ReadService }> = async (app, { reads }) => {
-  app.get('/v2/spans/:span_id/metrics', async (request) => {
-    const { span_id } = parseInput(SpanParams, request.params, 'path');
-    const page = parseInput(PageQuery, request.query, 'query');
-    return reads.listSpanMetrics(request.projectId, span_id, page);
-  });
+const tags = ['Metrics'];
 
-  app.get('/v2/spans/:span_id/metrics/:metric_id', async (request) => {
-    const { span_id, metric_id } = parseInput(MetricParams, request.params, 'path');
-    return reads.getSpanMetric(request.projectId, span_id, metric_id);
-  });
+/** Opper's metric reads: a span's metrics (paged) and one metric. */
+export const spanMetricReadRoutes: FastifyPluginAsyncZod<{ reads: ReadService }> = async (app, { reads }) => {
+  app.get(
+    '/v2/spans/:span_id/metrics',
+    {
+      schema: {
+        tags,
+        summary: "A span's metrics",
+        params: SpanParams,
+        querystring: PageQuery,
+        response: { 200: listOf(MetricView) },
+      },
+    },
+    async (request) => reads.listSpanMetrics(request.projectId, request.params.span_id, request.query),
+  );
+
+  app.get(
+    '/v2/spans/:span_id/metrics/:metric_id',
+    { schema: { tags, summary: 'Get a metric', params: MetricParams, response: { 200: MetricView } } },
+    async (request) => {
+      const { span_id, metric_id } = request.params;
+      return reads.getSpanMetric(request.projectId, span_id, metric_id);
+    },
+  );
 };

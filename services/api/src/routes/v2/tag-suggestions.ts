@@ -3,7 +3,6 @@ import { Limits, parseInput, RequestTimestamp } from '@tracehouse/shared';
 import { toClickHouseAppError } from '@tracehouse/shared/node';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { Operation } from '../../openapi/catalogue.js';
 import { SqlParams } from '../../search/sql-params.js';
 import { chTime, resolveWindow } from '../../search/window.js';
 
@@ -30,27 +29,6 @@ export const TagValuesResponse = z.object({
   key: z.string(),
   data: z.array(z.object({ value: z.string(), spans: z.number().int() })),
 });
-
-export const tagSuggestionOperations: Operation[] = [
-  {
-    method: 'get',
-    path: '/v2/tags/keys',
-    tag: 'Search',
-    summary: 'Tag keys on spans in a window, most used first (filter suggestions)',
-    query: TagKeysQuery,
-    status: 200,
-    response: TagKeysResponse,
-  },
-  {
-    method: 'get',
-    path: '/v2/tags/values',
-    tag: 'Search',
-    summary: "One tag key's values on spans in a window, most used first",
-    query: TagValuesQuery,
-    status: 200,
-    response: TagValuesResponse,
-  },
-];
 
 /** `project_id = … AND live AND start in window`, the same scope as span search. */
 function scope(projectId: string, query: { from?: string; to?: string }, p: SqlParams): string[] {
@@ -81,26 +59,48 @@ export const tagSuggestionRoutes: FastifyPluginAsync<{ clickhouse: ClickHouseCli
   app,
   { clickhouse },
 ) => {
-  app.get('/v2/tags/keys', async (request) => {
-    const q = parseInput(TagKeysQuery, request.query, 'query');
-    const p = new SqlParams();
-    const where = scope(request.projectId, q, p);
-    const query = `SELECT key, count() AS spans FROM spans FINAL ARRAY JOIN mapKeys(tags) AS key
+  app.get(
+    '/v2/tags/keys',
+    {
+      schema: {
+        tags: ['Search'],
+        summary: 'Tag keys on spans in a window, most used first (filter suggestions)',
+        querystring: TagKeysQuery,
+        response: { 200: TagKeysResponse },
+      },
+    },
+    async (request) => {
+      const q = parseInput(TagKeysQuery, request.query, 'query');
+      const p = new SqlParams();
+      const where = scope(request.projectId, q, p);
+      const query = `SELECT key, count() AS spans FROM spans FINAL ARRAY JOIN mapKeys(tags) AS key
       WHERE ${where.join(' AND ')} AND startsWith(key, ${p.add(q.prefix, 'String')})
       GROUP BY key ORDER BY spans DESC, key LIMIT ${p.add(q.limit, 'UInt32')}`;
-    const found = await rows<{ key: string; spans: string }>(clickhouse, query, p, 'listing tag keys');
-    return { data: found.map((r) => ({ key: r.key, spans: Number(r.spans) })) };
-  });
+      const found = await rows<{ key: string; spans: string }>(clickhouse, query, p, 'listing tag keys');
+      return { data: found.map((r) => ({ key: r.key, spans: Number(r.spans) })) };
+    },
+  );
 
-  app.get('/v2/tags/values', async (request) => {
-    const q = parseInput(TagValuesQuery, request.query, 'query');
-    const p = new SqlParams();
-    const where = scope(request.projectId, q, p);
-    const key = p.add(q.key, 'String');
-    const query = `SELECT tags[${key}] AS value, count() AS spans FROM spans FINAL
+  app.get(
+    '/v2/tags/values',
+    {
+      schema: {
+        tags: ['Search'],
+        summary: "One tag key's values on spans in a window, most used first",
+        querystring: TagValuesQuery,
+        response: { 200: TagValuesResponse },
+      },
+    },
+    async (request) => {
+      const q = parseInput(TagValuesQuery, request.query, 'query');
+      const p = new SqlParams();
+      const where = scope(request.projectId, q, p);
+      const key = p.add(q.key, 'String');
+      const query = `SELECT tags[${key}] AS value, count() AS spans FROM spans FINAL
       WHERE ${where.join(' AND ')} AND mapContains(tags, ${key}) AND startsWith(value, ${p.add(q.prefix, 'String')})
       GROUP BY value ORDER BY spans DESC, value LIMIT ${p.add(q.limit, 'UInt32')}`;
-    const found = await rows<{ value: string; spans: string }>(clickhouse, query, p, 'listing tag values');
-    return { key: q.key, data: found.map((r) => ({ value: r.value, spans: Number(r.spans) })) };
-  });
+      const found = await rows<{ value: string; spans: string }>(clickhouse, query, p, 'listing tag values');
+      return { key: q.key, data: found.map((r) => ({ value: r.value, spans: Number(r.spans) })) };
+    },
+  );
 };

@@ -1,17 +1,44 @@
-import { parseInput, TraceDetailQuery, TraceListQuery, TraceParams } from '@tracehouse/shared';
-import type { FastifyPluginAsync } from 'fastify';
+import {
+  listOf,
+  TraceDetail,
+  TraceDetailQuery,
+  TraceListQuery,
+  TraceParams,
+  TraceSummary,
+} from '@tracehouse/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReadService } from '../../domain/read-service.js';
 
-/** Opper's trace reads; `?tree=true` adds the nested span tree (our extension). */
-export const traceReadRoutes: FastifyPluginAsync<{ reads: ReadService }> = async (app, { reads }) => {
-  app.get('/v2/traces', async (request) => {
-    const query = parseInput(TraceListQuery, request.query, 'query');
-    return reads.listTraces(request.projectId, query);
-  });
+const tags = ['Traces'];
 
-  app.get('/v2/traces/:trace_id', async (request) => {
-    const { trace_id } = parseInput(TraceParams, request.params, 'path');
-    const { tree } = parseInput(TraceDetailQuery, request.query, 'query');
-    return reads.getTrace(request.projectId, trace_id, { tree });
-  });
+/** Opper's trace reads; `?tree=true` adds the nested span tree (our extension). */
+export const traceReadRoutes: FastifyPluginAsyncZod<{ reads: ReadService }> = async (app, { reads }) => {
+  app.get(
+    '/v2/traces',
+    {
+      schema: {
+        tags,
+        summary: 'List traces, newest first (optionally by root span name)',
+        querystring: TraceListQuery,
+        response: { 200: listOf(TraceSummary) },
+      },
+    },
+    async (request) => reads.listTraces(request.projectId, request.query),
+  );
+
+  app.get(
+    '/v2/traces/:trace_id',
+    {
+      schema: {
+        tags,
+        summary:
+          'A trace with its spans and metrics; `tree=true` nests them; `truncated` past the byte budget',
+        params: TraceParams,
+        querystring: TraceDetailQuery,
+        response: { 200: TraceDetail },
+      },
+    },
+    async (request) =>
+      reads.getTrace(request.projectId, request.params.trace_id, { tree: request.query.tree }),
+  );
 };

@@ -6,8 +6,9 @@ import {
   type IngestItemResult,
   parseInput,
 } from '@tracehouse/shared';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { BatchScope, Plan, WriteService } from '../../domain/write-service.js';
+import { IngestResponse } from './schemas.js';
 
 const errorTypes: Record<number, string> = { 404: 'NotFoundError', 422: 'UnprocessableEntityError' };
 
@@ -16,12 +17,18 @@ const errorTypes: Record<number, string> = { 404: 'NotFoundError', 422: 'Unproce
  * finds a parent from earlier in the batch); a bad item gets its own 4xx result and the rest go on.
  * Every good item travels to Kafka in one send, so they are acknowledged together or not at all.
  */
-export const ingestRoutes: FastifyPluginAsync<{ writes: WriteService; maxItems: number }> = async (
+export const ingestRoutes: FastifyPluginAsyncZod<{ writes: WriteService; maxItems: number }> = async (
   app,
   { writes, maxItems },
 ) => {
-  app.post('/v2/ingest', async (request) => {
-    const { items } = parseInput(IngestBatchRequest, request.body, 'body');
+  const schema = {
+    tags: ['Ingest'],
+    summary: `A batch of span and metric writes (<= ${maxItems} items), results per item`,
+    body: IngestBatchRequest,
+    response: { 200: IngestResponse },
+  };
+  app.post('/v2/ingest', { schema }, async (request) => {
+    const { items } = request.body;
     if (items.length > maxItems) {
       throw new AppError(ErrorCodes.VALIDATION, `items: at most ${maxItems} per request`, {
         details: { field: 'items' },

@@ -1,33 +1,61 @@
 import {
   CreateMetricRequest,
   MetricParams,
-  parseInput,
+  MetricView,
   SpanParams,
   UpdateMetricRequest,
 } from '@tracehouse/shared';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WriteService } from '../../domain/write-service.js';
+import { NoContent } from './schemas.js';
+
+const tags = ['Metrics'];
 
 /** The write side of Opper's `/v2/spans/{id}/metrics`. */
-export const spanMetricRoutes: FastifyPluginAsync<{ writes: WriteService }> = async (app, { writes }) => {
-  app.post('/v2/spans/:span_id/metrics', async (request) => {
-    const { span_id } = parseInput(SpanParams, request.params, 'path');
-    const body = parseInput(CreateMetricRequest, request.body, 'body');
-    const { trace_id: _trace, ...metric } = await writes.run(
-      writes.planCreateMetric(request.projectId, span_id, body),
-    );
-    return metric;
-  });
+export const spanMetricRoutes: FastifyPluginAsyncZod<{ writes: WriteService }> = async (app, { writes }) => {
+  app.post(
+    '/v2/spans/:span_id/metrics',
+    {
+      schema: {
+        tags,
+        summary: 'Attach a metric to a span',
+        params: SpanParams,
+        body: CreateMetricRequest,
+        response: { 200: MetricView },
+      },
+    },
+    async (request) => {
+      const { trace_id: _trace, ...metric } = await writes.run(
+        writes.planCreateMetric(request.projectId, request.params.span_id, request.body),
+      );
+      return metric;
+    },
+  );
 
-  app.patch('/v2/spans/:span_id/metrics/:metric_id', async (request) => {
-    const { span_id, metric_id } = parseInput(MetricParams, request.params, 'path');
-    const body = parseInput(UpdateMetricRequest, request.body ?? {}, 'body');
-    return writes.run(writes.planUpdateMetric(request.projectId, span_id, metric_id, body));
-  });
+  app.patch(
+    '/v2/spans/:span_id/metrics/:metric_id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a metric',
+        params: MetricParams,
+        body: UpdateMetricRequest,
+        response: { 200: MetricView },
+      },
+    },
+    async (request) => {
+      const { span_id, metric_id } = request.params;
+      return writes.run(writes.planUpdateMetric(request.projectId, span_id, metric_id, request.body));
+    },
+  );
 
-  app.delete('/v2/spans/:span_id/metrics/:metric_id', async (request, reply) => {
-    const { span_id, metric_id } = parseInput(MetricParams, request.params, 'path');
-    await writes.run(writes.planDeleteMetric(request.projectId, span_id, metric_id));
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v2/spans/:span_id/metrics/:metric_id',
+    { schema: { tags, summary: 'Delete a metric', params: MetricParams, response: { 204: NoContent } } },
+    async (request, reply) => {
+      const { span_id, metric_id } = request.params;
+      await writes.run(writes.planDeleteMetric(request.projectId, span_id, metric_id));
+      return reply.code(204).send(null);
+    },
+  );
 };

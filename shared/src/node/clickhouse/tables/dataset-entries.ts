@@ -195,6 +195,8 @@ export async function* streamDatasetEntries(
   client: ClickHouseClient,
   projectId: string,
   datasetId: string,
+  /** Per-query settings (exports stream past the read client's row cap). */
+  settings: Record<string, string | number> = {},
 ): AsyncGenerator<StoredEntry> {
   let rs: Awaited<ReturnType<ClickHouseClient['query']>>;
   try {
@@ -202,6 +204,7 @@ export async function* streamDatasetEntries(
       query: `SELECT ${entryColumns} FROM dataset_entries FINAL WHERE ${inDataset} ORDER BY created_at, entry_id`,
       query_params: { project: projectId, dataset: datasetId },
       format: 'JSONEachRow',
+      clickhouse_settings: settings,
     });
   } catch (err) {
     throw toClickHouseAppError(err, 'exporting a dataset');

@@ -14,7 +14,7 @@ export const telemetryPlugin = fp<{ telemetry: Telemetry }>(
         status: String(reply.statusCode),
       });
     });
-    app.get('/metrics', async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const { contentType, body } = await telemetry.render();
       return reply.type(contentType).send(body);
     });

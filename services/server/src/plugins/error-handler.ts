@@ -9,6 +9,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.QUERY_LIMIT]: 422,
   [ErrorCodes.KAFKA_UNAVAILABLE]: 503,
   [ErrorCodes.KAFKA_BACKPRESSURE]: 503,
   [ErrorCodes.KAFKA]: 503,
@@ -16,6 +17,24 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SHUTTING_DOWN]: 503,
   [ErrorCodes.NOT_YET_STORED]: 503,
 };
+
+/** ClickHouse refusals caused by the per-query limits the server sets on reads (not server trouble). */
+const queryLimitCodes = new Set([
+  '159', // TIMEOUT_EXCEEDED (max_execution_time)
+  '241', // MEMORY_LIMIT_EXCEEDED (max_memory_usage)
+  '396', // TOO_MANY_ROWS_OR_BYTES (max_result_rows)
+]);
+
+/** A read that hit the per-query limits answers 422 naming the filter, not 500. */
+function withQueryLimits(error: FastifyError | AppError): FastifyError | AppError {
+  if (!(error instanceof AppError) || error.code !== ErrorCodes.CLICKHOUSE_QUERY) return error;
+  if (!queryLimitCodes.has(String(error.details.clickhouseCode))) return error;
+  return new AppError(
+    ErrorCodes.QUERY_LIMIT,
+    "filter: the query went past the server's limits (time, memory or rows); narrow the filter or the time window",
+    { cause: error, details: { field: 'filter', clickhouseCode: error.details.clickhouseCode } },
+  );
+}
 
 const typeOf: Record<number, string> = {
   400: 'BadRequestError',
@@ -34,7 +53,8 @@ const typeOf: Record<number, string> = {
  */
 export const errorHandlerPlugin = fp(
   async (app) => {
-    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    app.setErrorHandler((original: FastifyError | AppError, request, reply) => {
+      const error = withQueryLimits(original);
       let status: number;
       let message: string;
       if (error instanceof AppError) {

@@ -1,12 +1,9 @@
-import type { WriteFences } from '@tracehouse/api';
-import {
-  type DatasetIndexEntry,
-  decodeEventRecord,
-  IndexEntry,
-  type SpanIndexEntry,
-} from '@tracehouse/shared';
-import { type Logger, toKafkaAppError, withKafkaRetries } from '@tracehouse/shared/node';
 import type { Admin, Consumer } from 'kafkajs';
+import { decodeEventRecord } from '../../contracts/event-records.js';
+import { type DatasetIndexEntry, IndexEntry, type SpanIndexEntry } from '../../contracts/span-index.js';
+import { toKafkaAppError, withKafkaRetries } from '../kafka/index.js';
+import type { Logger } from '../logger.js';
+import type { WriteFences } from './fences.js';
 
 export interface KnownSpan {
   traceId: string;

@@ -1,31 +1,29 @@
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, ErrorCodes } from '@tracehouse/shared';
 import fp from 'fastify-plugin';
 
 export interface RateLimitOptions {
-  /** Requests per key per window. */
+  /** Requests per project per window. */
   max: number;
   windowMs: number;
 }
 
 /**
- * Per-API-key request limits on `/v2` (@fastify/rate-limit: fixed windows, an in-memory LRU store, so
- * per process). Over the limit: 429 with `Retry-After`. Keyed by a hash of the Authorization header,
- * so it runs before the key is even looked up and a flood of bad keys is limited too.
+ * Per-project request limits on the routes of the scope it is registered in (@fastify/rate-limit:
+ * fixed windows, an in-memory LRU store, so per process). It runs after authentication (the
+ * `preParsing` hook, before the body is read), keyed by the project the key resolved to, so every key
+ * of a project shares one budget. Over the limit: 429 with `Retry-After`. Floods of bad keys never
+ * reach it: they are refused by authentication, which caps its own lookups.
  */
-export const rateLimitPlugin = fp<RateLimitOptions>(
+export const projectRateLimitPlugin = fp<RateLimitOptions>(
   async (app, options) => {
     await app.register(rateLimit, {
       global: true,
+      hook: 'preParsing',
       max: options.max,
       timeWindow: options.windowMs,
       cache: 100_000,
-      allowList: (request) => !request.url.startsWith('/v2/'),
-      keyGenerator: (request) =>
-        createHash('sha256')
-          .update(request.headers.authorization ?? `ip:${request.ip}`)
-          .digest('base64url'),
+      keyGenerator: (request) => request.projectId,
       errorResponseBuilder: (_request, context) =>
         new AppError(
           ErrorCodes.RATE_LIMITED,
@@ -37,5 +35,5 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
         ),
     });
   },
-  { name: 'rate-limit', dependencies: ['error-handler'] },
+  { name: 'project-rate-limit', dependencies: ['project-auth'] },
 );

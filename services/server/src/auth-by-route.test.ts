@@ -1,0 +1,115 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStubApp } from './stub-app.test-support.js';
+
+const id = '0b7e2d1c-4a8f-4c1e-9f3a-2d6b8e0c5a71';
+const validKey = 'th_valid-key-for-this-test';
+
+/** Sends the request target exactly as given (no normalisation), like `curl --path-as-is`. */
+function send(port: number, method: string, target: string, authorization?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = method === 'GET' || method === 'DELETE' ? undefined : '{"name":"x","items":[]}';
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: target,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(authorization ? { authorization } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The ways one path can be written that a router might take as the same route. */
+function spellings(path: string, port: number): Record<string, string> {
+  const rest = path.slice('/v2'.length);
+  return {
+    'percent-encoded v': `/%762${rest}`,
+    'percent-encoded V and 2': `/%76%32${rest}`,
+    'percent-encoded slash': `/v2%2F${rest.slice(1)}`,
+    'doubled leading slash': `/${path}`,
+    'doubled inner slash': `/v2/${rest}`,
+    'dot segment': `/v2/.${rest}`,
+    'dot-dot segment': `/x/..${path}`,
+    'encoded dot-dot segment': `/x/%2e%2e${path}`,
+    'upper case': `/V2${rest.toUpperCase()}`,
+    'upper-case prefix': `/V2${rest}`,
+    'absolute-form': `http://127.0.0.1:${port}${path}`,
+    'absolute-form, other host': `http://example.com${path}`,
+    'trailing slash': `${path}/`,
+    'query string': `${path}?x=1`,
+  };
+}
+
+describe('authentication by matched route', () => {
+  let app: FastifyInstance;
+  let port: number;
+
+  beforeAll(async () => {
+    app = await buildStubApp({
+      keys: {
+        projectOf: async (key) => (key === validKey ? 'c0ffee00-0000-4000-8000-000000000001' : undefined),
+      },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('refuses every /v2 route, however spelled, without a key and with a wrong key (never 2xx or 5xx)', async () => {
+    const routes = app.v2Routes.map((r) => ({ method: r.method, path: r.url.replace(/:[a-z_]+/g, id) }));
+    expect(routes.length).toBeGreaterThanOrEqual(29);
+    const failures: string[] = [];
+    for (const { method, path } of routes) {
+      const checks: Promise<void>[] = [];
+      // The plain spelling proves the route is there and guarded: 401, not 404.
+      for (const auth of [undefined, 'Bearer th_wrong', 'Bearer ', 'Basic dXNlcjpwYXNz']) {
+        checks.push(
+          send(port, method, path, auth).then((status) => {
+            if (status !== 401)
+              failures.push(`${method} ${path} (${auth ?? 'no key'}) → ${status}, want 401`);
+          }),
+        );
+      }
+      for (const [how, target] of Object.entries(spellings(path, port))) {
+        for (const auth of [undefined, 'Bearer th_wrong']) {
+          checks.push(
+            send(port, method, target, auth).then((status) => {
+              if ((status >= 200 && status < 300) || status >= 500) {
+                failures.push(`${method} ${target} [${how}] (${auth ?? 'no key'}) → ${status}`);
+              }
+            }),
+          );
+        }
+      }
+      await Promise.all(checks);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('lets a valid key through to the handler (so the refusals above are the auth hook at work)', async () => {
+    // The stub services throw when a handler calls them: reaching one answers 500.
+    expect(await send(port, 'POST', '/v2/spans', `Bearer ${validKey}`)).toBe(500);
+    expect(await send(port, 'POST', '/%762/spans', `Bearer ${validKey}`)).toBe(500);
+  });
+
+  it('serves health and the API reference without a key', async () => {
+    expect(await send(port, 'GET', '/openapi.json')).toBe(200);
+    expect(await send(port, 'GET', '/docs/')).toBe(200);
+  });
+});

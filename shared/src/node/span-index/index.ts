@@ -1,0 +1,2 @@
+export * from './fences.js';
+export * from './span-index.js';
