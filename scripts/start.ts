@@ -1,8 +1,12 @@
 // `npm start`: Tracehouse in one process. Brings the local Kafka and ClickHouse up when none are
 // configured, applies migrations, runs the server (ingest + api) + writer + alerter and serves HTTP on PORT (default 8080).
 // Ctrl-C stops Tracehouse in order; the local Kafka/ClickHouse keep running (`npm run services:down`).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAlerterConfig, startAlerter } from '@tracehouse/alerter';
-import { servicesUp } from '@tracehouse/local-services';
+import { repoRoot, servicesUp } from '@tracehouse/local-services';
 import { loadServerConfig, startServer } from '@tracehouse/server';
 import {
   clickhouseConnection,
@@ -14,6 +18,7 @@ import {
   exitOnSignals,
   HealthRegistry,
   migrate,
+  prettyLogs,
   shutdownInOrder,
   Telemetry,
 } from '@tracehouse/shared/node';
@@ -29,13 +34,18 @@ if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL) {
 }
 
 const serverConfig = loadServerConfig(env);
-const logger = createLogger({ name: 'tracehouse', level: serverConfig.LOG_LEVEL });
+const logger = createLogger({
+  name: 'tracehouse',
+  level: serverConfig.LOG_LEVEL,
+  pretty: prettyLogs(serverConfig.LOG_FORMAT),
+});
 const connection = {
   ...clickhouseConnection(serverConfig),
   logger,
 };
 await migrate(connection);
 const firstKey = await createFirstKey();
+const dashboardBuilt = buildDashboardOnce();
 
 const health = new HealthRegistry();
 // One set of Prometheus metrics for the process, served by the server at /metrics.
@@ -50,27 +60,39 @@ exitOnSignals(
   logger,
 );
 await server.app.listen({ host: serverConfig.HOST, port: serverConfig.PORT });
-logger.info(
-  {
-    url: `http://${serverConfig.HOST}:${serverConfig.PORT}`,
-    api: `http://${serverConfig.HOST}:${serverConfig.PORT}/v2`,
-    health: `http://${serverConfig.HOST}:${serverConfig.PORT}/healthz`,
-    kafka: serverConfig.KAFKA_BROKERS,
-    clickhouse: serverConfig.CLICKHOUSE_URL,
-  },
+const base = `http://${serverConfig.HOST}:${serverConfig.PORT}`;
+logger.debug(
+  { url: base, kafka: serverConfig.KAFKA_BROKERS, clickhouse: serverConfig.CLICKHOUSE_URL },
   'Tracehouse is running',
 );
-const base = `http://${serverConfig.HOST}:${serverConfig.PORT}`;
+// One banner: where everything is, the first key once (only its hash is stored), and how to stop.
 process.stdout.write(
-  `\nTracehouse is running: ${base}  (API ${base}/v2, health ${base}/healthz). Ctrl-C stops it.\n`,
+  [
+    '',
+    `Tracehouse is running at ${base}`,
+    `  Dashboard       ${base}/${dashboardBuilt ? '' : '  (not built: npm run build -w dashboard)'}`,
+    `  API (Opper v2)  ${base}/v2`,
+    `  API reference   ${base}/docs`,
+    `  Health/metrics  ${base}/healthz, ${base}/metrics`,
+    ...(firstKey
+      ? [`  API key of project "default" (shown once): ${firstKey}`]
+      : ['  API keys: npm run keys -- create --project NAME']),
+    '  Sample data: npm run demo.  Ctrl-C stops Tracehouse (npm run services:down stops Kafka and ClickHouse).',
+    '',
+  ].join('\n'),
 );
-if (firstKey) {
-  // Printed once, in clear, because only its hash is stored.
-  logger.info(
-    { project: 'default' },
-    'created the first API key (shown once); more: npm run keys -- create --project NAME',
-  );
-  process.stdout.write(`\nAPI key for project "default": ${firstKey}\n\n`);
+
+/** The dashboard's assets are built on the first start (a few seconds); a failed build leaves the API up. */
+function buildDashboardOnce(): boolean {
+  if (existsSync(join(repoRoot, 'dashboard', 'dist', 'index.html'))) return true;
+  process.stdout.write('Building the dashboard (first start only)...\n');
+  try {
+    execFileSync('npm', ['run', 'build', '-w', 'dashboard'], { cwd: repoRoot, stdio: 'pipe' });
+    return true;
+  } catch (err) {
+    logger.warn({ err }, 'the dashboard could not be built; the API runs without it');
+    return false;
+  }
 }
 
 /** On an empty install, a project "default" and its first key, so the API is usable at once. */

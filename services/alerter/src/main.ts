@@ -1,9 +1,13 @@
-import { createLogger, HealthRegistry, runHeadless } from '@tracehouse/shared/node';
+import { createLogger, HealthRegistry, prettyLogs, runHeadless } from '@tracehouse/shared/node';
 import { loadAlerterConfig } from './config.js';
 import { startAlerter } from './service.js';
 
 const config = loadAlerterConfig(process.env);
-const logger = createLogger({ name: 'alerter', level: config.LOG_LEVEL });
+const logger = createLogger({
+  name: 'alerter',
+  level: config.LOG_LEVEL,
+  pretty: prettyLogs(config.LOG_FORMAT),
+});
 const health = new HealthRegistry();
 const alerter = await startAlerter({ config, logger, health });
 await runHeadless({

@@ -21,6 +21,7 @@ import {
   Telemetry,
   toKafkaAppError,
 } from '@tracehouse/shared/node';
+import { Partitioners } from 'kafkajs';
 import type { WriterConfig } from './config.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { BatchBuffer } from './domain/batch-buffer.js';
@@ -68,7 +69,12 @@ export async function startWriter(options: {
   // Whichever service starts first creates the topics, with the configured partitions and sizes.
   await ensureTracehouseTopics(admin, config);
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Dead letters keep their message's key; the partitioner is the one ingest uses (no legacy warning).
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const sendDeadLetters = async (letters: DeadLetter[]) => {
     try {

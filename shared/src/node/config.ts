@@ -41,6 +41,8 @@ export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 /** Settings every service shares: where Kafka and ClickHouse are, and how loudly to log. */
 export const infraEnvShape = {
   LOG_LEVEL: LogLevel.default('info'),
+  /** `pretty` lines for a terminal, `json` lines for collectors; `auto`: pretty when stdout is a terminal. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   KAFKA_BROKERS: envList(['127.0.0.1:19092']).pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/)).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).default('tracehouse'),
   CLICKHOUSE_URL: z.url().default('http://127.0.0.1:18123'),

@@ -57,7 +57,7 @@ export class RuleOwnership {
       const assigned = payload.memberAssignment[this.#topic] ?? [];
       this.#owned = new Map(assigned.map((p) => [p, this.#previous.get(p) ?? now]));
       this.#generation++;
-      this.#logger.info({ partitions: assigned }, 'rule partitions assigned');
+      this.#logger.debug({ partitions: assigned }, 'rule partitions assigned');
     });
   }
 

@@ -111,8 +111,9 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
         format: 'JSONEachRow',
       });
       applied.push(label);
-      log.info({ migration: label }, 'migration applied');
+      log.debug({ migration: label }, 'migration applied');
     }
+    if (applied.length > 0) log.info({ applied }, `${applied.length} migration(s) applied`);
     return { applied };
   } catch (err) {
     throw toClickHouseAppError(err, 'applying migrations', ErrorCodes.MIGRATION);
