@@ -60,7 +60,7 @@ export function createLogger({ name, level = 'info', destination, pretty = false
     options,
     pino.transport({
       target: 'pino-pretty',
-      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,name' },
+      options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,name' },
     }),
   );
 }
