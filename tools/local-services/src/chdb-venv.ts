@@ -25,6 +25,10 @@ export async function ensureChdbPython(): Promise<string> {
   const marker = join(venv, '.installed');
   if (existsSync(marker)) return python;
   const systemPython = process.env.PYTHON ?? 'python3';
+  // The first start waits on this: say what, from where and how big, since nothing else moves.
+  process.stderr.write(
+    `First start: installing the ClickHouse engine (chdb-core ${chdbVersion()} from PyPI, about 900 MB installed) into ${venv}...\n`,
+  );
   await run(systemPython, ['-m', 'venv', venv]);
   await run(
     python,

@@ -17,6 +17,10 @@ export async function ensureKafkaJars(): Promise<string> {
   const libs = join(cacheRoot, `kafka-${KAFKA_VERSION}`, 'libs');
   const marker = join(libs, '.complete');
   if (existsSync(marker)) return libs;
+  // The first start waits on this: say what, from where and how big, since nothing else moves.
+  process.stderr.write(
+    `First start: fetching the Kafka ${KAFKA_VERSION} broker jars from Maven Central (about 45 MB) into ${libs}...\n`,
+  );
   await run(
     'mvn',
     [
