@@ -70,6 +70,19 @@ for (const profile of profiles) {
 }
 process.exit(failures > 0 ? 1 : 0);
 
+/** Waits (up to two minutes) until ClickHouse runs no merge in the run's database. */
+async function mergesSettled(stack: BenchStack): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const rs = await stack.clickhouse.query({
+      query: 'SELECT count() AS n FROM system.merges WHERE database = currentDatabase()',
+      format: 'JSONEachRow',
+    });
+    if (Number((await rs.json<{ n: string }>())[0]?.n ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** A phase starts: one line on stderr, so a long run says where it is. */
 function phase(profile: string, what: string): void {
   progress('');
@@ -89,6 +102,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   const baselineWatch = new ProcWatch({ clickhouse: pids.clickhouse! });
   baselineWatch.start();
   const clickhouse = await clickhouseBaseline(stack.clickhouse, profile, stack.projectId, baselineSeconds);
+  // The merges an insert sets off are part of what a row costs, for the baseline as for the pipeline.
+  await mergesSettled(stack);
   const baselineCpu = baselineWatch.stop().clickhouse!.cpuSeconds;
   phase(profile, `raw kafkajs produce baseline (${baselineSeconds} s)`);
   const kafka = await kafkaBaseline(
@@ -102,6 +117,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   if (prefill > 0) {
     process.stderr.write(`bench ${profile}: filling ${prefill} spans directly in ClickHouse first...\n`);
     await fillStored(stack, prefill);
+    // The fill's own merges must not run during the load, where they would count as the pipeline's.
+    await mergesSettled(stack);
   }
   phase(profile, 'starting ingest and the writer');
   const writer = await stack.spawn('writer');

@@ -1,8 +1,9 @@
-import type { Admin } from 'kafkajs';
+import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import { z } from 'zod';
 import { type TopicNames, topicNames } from '../../contracts/topics.js';
 import { envBool, envInt } from '../config.js';
 import { ensureTopics } from './client.js';
+import { toKafkaAppError } from './errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,11 +59,39 @@ export async function ensureTracehouseTopics(admin: Admin, config: TopicsConfig)
       topic: topics.spanIndex,
       numPartitions: config.SPAN_INDEX_PARTITIONS,
       replicationFactor: -1,
-      configEntries: [
-        { name: 'cleanup.policy', value: 'compact,delete' },
-        { name: 'retention.ms', value: String(config.SPAN_INDEX_RETENTION_MS) },
-      ],
+      configEntries: indexConfig(config),
     },
   ]);
+  await raiseIndexMessageLimit(admin, topics.spanIndex, config);
   return topics;
+}
+
+/**
+ * The index topic's settings. An index record carries every write of a request (docs/WRITE-PATH.md
+ * §1), and a produce batch several of them, so it takes records as large as the data topics do.
+ */
+const indexConfig = (config: TopicsConfig) => [
+  { name: 'cleanup.policy', value: 'compact,delete' },
+  { name: 'retention.ms', value: String(config.SPAN_INDEX_RETENTION_MS) },
+  { name: 'max.message.bytes', value: String(config.TOPIC_MAX_MESSAGE_BYTES) },
+];
+
+/** An index topic created by an earlier version kept the broker's 1 MB limit: raise it (idempotent). */
+async function raiseIndexMessageLimit(admin: Admin, topic: string, config: TopicsConfig): Promise<void> {
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
+    const current = Number(
+      resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+    );
+    if (current >= config.TOPIC_MAX_MESSAGE_BYTES) return;
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: indexConfig(config) }],
+    });
+  } catch (err) {
+    throw toKafkaAppError(err, 'setting the span-index topic');
+  }
 }
