@@ -1,4 +1,4 @@
-import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { z } from 'zod';
 import { type TopicNames, topicNames } from '../../contracts/topics.js';
 import { envBool, envInt } from '../config.js';
@@ -76,12 +76,15 @@ const indexConfig = (config: TopicsConfig) => [
   { name: 'max.message.bytes', value: String(config.TOPIC_MAX_MESSAGE_BYTES) },
 ];
 
+/** kafkajs' `ConfigResourceTypes.TOPIC` (not an ESM named export of the CommonJS package). */
+const TOPIC_RESOURCE = 2;
+
 /** An index topic created by an earlier version kept the broker's 1 MB limit: raise it (idempotent). */
 async function raiseIndexMessageLimit(admin: Admin, topic: string, config: TopicsConfig): Promise<void> {
   try {
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
     });
     const current = Number(
       resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
@@ -89,7 +92,7 @@ async function raiseIndexMessageLimit(admin: Admin, topic: string, config: Topic
     if (current >= config.TOPIC_MAX_MESSAGE_BYTES) return;
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: indexConfig(config) }],
+      resources: [{ type: TOPIC_RESOURCE, name: topic, configEntries: indexConfig(config) }],
     });
   } catch (err) {
     throw toKafkaAppError(err, 'setting the span-index topic');
