@@ -26,6 +26,8 @@ export const ErrorCodes = {
   /** A message on a topic could not be parsed or applied; it goes to the dead-letter topic. */
   POISON_MESSAGE: 'TH_POISON_MESSAGE',
   SHUTTING_DOWN: 'TH_SHUTTING_DOWN',
+  /** The stored data a writer batch must read is over its bound: the batch is written in halves. */
+  BATCH_TOO_LARGE: 'TH_BATCH_TOO_LARGE',
   /** Acknowledged but not stored yet (the writer is behind): retry shortly. */
   NOT_YET_STORED: 'TH_NOT_YET_STORED',
   /** A read query went past the server's per-query limits (time, memory, rows): narrow it. */

@@ -19,6 +19,8 @@ export const WriterConfig = z
     BATCH_MAX_DELAY_MS: envInt(500, 0, 60_000),
     /** Traces this writer holds (every span and metric row), so later events need no read. */
     WRITER_CACHE_MAX_BYTES: envInt(512 * MiB, 0, 16_384 * MiB),
+    /** Stored rows one batch may read (traces it does not hold); past it the batch is written in halves. */
+    WRITER_LOAD_MAX_BYTES: envInt(256 * MiB, MiB, 16_384 * MiB),
     /** Consecutive failures of one batch for a reason retrying cannot fix, before it is dead-lettered. */
     WRITER_MAX_FAILED_ATTEMPTS: envInt(5, 1, 1_000),
     /** How often the consumer lag gauge (`/metrics`) is refreshed. */

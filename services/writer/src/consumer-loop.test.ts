@@ -133,4 +133,26 @@ describe('ConsumerLoop', () => {
     join();
     expect(assignments).toBe(1);
   });
+
+  it('writes a batch that reads more than its bound in halves, committing each half in order', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    const written: string[] = [];
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 5, maxBytes: 1e9, maxDelayMs: 1e9 }),
+      write: async (items) => {
+        if (items.length > 2) throw new AppError('TH_BATCH_TOO_LARGE', 'too much to read');
+        written.push(items.map((i) => i.offset).join(','));
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+      },
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 1,
+    });
+    await loop.start();
+    await deliver(0, [0, 1, 2, 3, 4]);
+    expect(written).toEqual(['0,1', '2', '3,4']);
+    expect(calls.filter((c) => c.startsWith('commit'))).toEqual(['commit 0:2', 'commit 0:3', 'commit 0:5']);
+  });
 });

@@ -1,4 +1,4 @@
-import { AppError } from '@tracehouse/shared';
+import { AppError, ErrorCodes } from '@tracehouse/shared';
 import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffMs } from './domain/backoff.js';
@@ -109,8 +109,27 @@ export class ConsumerLoop {
   async #flushOnce(): Promise<void> {
     const items = this.#o.buffer.take();
     if (items.length === 0) return;
+    await this.#writeInHalves(items);
+  }
+
+  /**
+   * Writes and commits the items; when what they need to read is over the writer's bound, writes the
+   * first half, commits it, then the second. Items keep their consumption order, so each half holds a
+   * prefix of every partition's messages and its commit skips nothing.
+   */
+  async #writeInHalves(items: Pending[]): Promise<void> {
     const started = Date.now();
-    const result = await this.#writeUntilDone(items);
+    let result: BatchResult | undefined;
+    try {
+      result = await this.#writeUntilDone(items);
+    } catch (err) {
+      if (!AppError.is(err, ErrorCodes.BATCH_TOO_LARGE)) throw err;
+      this.#o.logger.warn({ records: items.length }, 'batch reads more than its bound; writing it in halves');
+      const mid = Math.ceil(items.length / 2);
+      await this.#writeInHalves(items.slice(0, mid));
+      await this.#writeInHalves(items.slice(mid));
+      return;
+    }
     await this.#commit(items);
     if (result) this.#o.onBatch?.(result, items.length, Date.now() - started);
   }
@@ -127,6 +146,9 @@ export class ConsumerLoop {
         }
         return result;
       } catch (err) {
+        // Too much to read at once: the caller splits the batch (one record alone is retried and, past
+        // the attempts, dead-lettered like any failure retrying cannot fix).
+        if (AppError.is(err, ErrorCodes.BATCH_TOO_LARGE) && items.length > 1) throw err;
         this.#stalledSince ??= Date.now();
         if (attempt === 0) this.#pause();
         const wait = backoffMs(attempt, this.#o.retryMinMs, this.#o.retryMaxMs);

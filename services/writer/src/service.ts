@@ -14,14 +14,13 @@ import {
   kafkaHealthy,
   type Logger,
   loadDatasetEntryRows,
-  loadTraceMetricRows,
-  loadTraceSpanRows,
   type ShutdownStep,
   storedTraceSummaryVersions,
   Telemetry,
   toKafkaAppError,
 } from '@tracehouse/shared/node';
 import { Partitioners } from 'kafkajs';
+import { loadTracesWithin } from './bounded-loads.js';
 import type { WriterConfig } from './config.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { BatchBuffer } from './domain/batch-buffer.js';
@@ -100,13 +99,7 @@ export async function startWriter(options: {
           await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaryVersions(clickhouse, c)))
         ).flatMap((m) => [...m]),
       ),
-    loadTraces: async (traces) => {
-      const [spans, metrics] = await Promise.all([
-        Promise.all(chunks(traces, 1_000).map((c) => loadTraceSpanRows(clickhouse, c))),
-        Promise.all(chunks(traces, 1_000).map((c) => loadTraceMetricRows(clickhouse, c))),
-      ]);
-      return { spans: spans.flat(), metrics: metrics.flat() };
-    },
+    loadTraces: (traces) => loadTracesWithin(clickhouse, traces, config.WRITER_LOAD_MAX_BYTES),
     loadEntries: async (keys) =>
       (await Promise.all(chunks(keys, 2_000).map((c) => loadDatasetEntryRows(clickhouse, c)))).flat(),
     insertSpans: (rows) => insertSpans(clickhouse, rows),

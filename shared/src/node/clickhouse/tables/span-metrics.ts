@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
@@ -65,6 +65,7 @@ export async function findSpanMetric(
 export async function loadTraceMetricRows(
   client: ClickHouseClient,
   traces: { projectId: string; traceId: string }[],
+  settings: ClickHouseSettings = {},
 ): Promise<SpanMetricRow[]> {
   if (traces.length === 0) return [];
   try {
@@ -76,6 +77,7 @@ export async function loadTraceMetricRows(
         2,
       ),
       format: 'JSONEachRow',
+      clickhouse_settings: settings,
     });
     return (await rs.json<unknown>()).map((r) => SpanMetricRow.parse(r));
   } catch (err) {

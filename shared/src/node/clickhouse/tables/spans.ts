@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
@@ -78,6 +78,7 @@ export async function findSpanLocation(
 export async function loadTraceSpanRows(
   client: ClickHouseClient,
   traces: { projectId: string; traceId: string }[],
+  settings: ClickHouseSettings = {},
 ): Promise<SpanRow[]> {
   if (traces.length === 0) return [];
   try {
@@ -89,6 +90,7 @@ export async function loadTraceSpanRows(
         2,
       ),
       format: 'JSONEachRow',
+      clickhouse_settings: settings,
     });
     return (await rs.json<unknown>()).map((r) => SpanRow.parse(r));
   } catch (err) {

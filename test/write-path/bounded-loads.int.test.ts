@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { insertSpans } from '@tracehouse/shared/node';
+import { migratedDatabase } from '@tracehouse/test-support/clients';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTracesWithin } from '../../services/writer/src/bounded-loads.js';
+
+/** The writer reads stored traces within a byte bound, on the real engine (max_result_bytes). */
+describe('writer loads bounded in bytes', () => {
+  let db: Awaited<ReturnType<typeof migratedDatabase>>;
+  const projectId = randomUUID();
+  const traceId = randomUUID();
+  beforeAll(async () => {
+    db = await migratedDatabase();
+    const t = '2026-01-01 00:00:00.000000';
+    await insertSpans(db.client, [
+      {
+        project_id: projectId,
+        trace_id: traceId,
+        span_id: randomUUID(),
+        parent_id: null,
+        name: 'big',
+        type: '',
+        start_time: t,
+        end_time: null,
+        status: 'unset',
+        error: null,
+        input: JSON.stringify('x'.repeat(2 * 1024 * 1024)),
+        output: null,
+        meta: {},
+        tags: {},
+        model: '',
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+        cost: null,
+        score: null,
+        feedback_score: null,
+        feedback_comment: null,
+        received_at: t,
+        version: 1,
+        deleted: 0,
+      },
+    ]);
+  });
+  afterAll(() => db?.drop());
+
+  it('reads a trace within the bound, and refuses past it with TH_BATCH_TOO_LARGE', async () => {
+    const traces = [{ projectId, traceId }];
+    const loaded = await loadTracesWithin(db.client, traces, 64 * 1024 * 1024);
+    expect(loaded.spans.map((s) => s.name)).toEqual(['big']);
+    await expect(loadTracesWithin(db.client, traces, 1024 * 1024)).rejects.toMatchObject({
+      code: 'TH_BATCH_TOO_LARGE',
+    });
+  });
+});
