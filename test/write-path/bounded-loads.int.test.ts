@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertSpans } from '@tracehouse/shared/node';
 import { migratedDatabase } from '@tracehouse/test-support/clients';
+import { storedSpanRow } from '@tracehouse/test-support/rows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTracesWithin } from '../../services/writer/src/bounded-loads.js';
 
@@ -11,35 +12,11 @@ describe('writer loads bounded in bytes', () => {
   const traceId = randomUUID();
   beforeAll(async () => {
     db = await migratedDatabase();
-    const t = '2026-01-01 00:00:00.000000';
     await insertSpans(db.client, [
-      {
-        project_id: projectId,
-        trace_id: traceId,
-        span_id: randomUUID(),
-        parent_id: null,
-        name: 'big',
-        type: '',
-        start_time: t,
-        end_time: null,
-        status: 'unset',
-        error: null,
-        input: JSON.stringify('x'.repeat(2 * 1024 * 1024)),
-        output: null,
-        meta: {},
-        tags: {},
-        model: '',
-        prompt_tokens: 0,
-        completion_tokens: 0,
-        total_tokens: 0,
-        cost: null,
-        score: null,
-        feedback_score: null,
-        feedback_comment: null,
-        received_at: t,
-        version: 1,
-        deleted: 0,
-      },
+      storedSpanRow(
+        { project: projectId, trace: traceId, span: randomUUID() },
+        { name: 'big', input: JSON.stringify('x'.repeat(2 * 1024 * 1024)) },
+      ),
     ]);
   });
   afterAll(() => db?.drop());

@@ -19,42 +19,14 @@ import {
   testLogger,
 } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
+import { storedAt, storedSpanRow } from '@tracehouse/test-support/rows';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { injectClient } from './helpers.js';
 
-const t0 = '2026-01-01 00:00:00.000000';
-const iso = '2026-01-01T00:00:00.000000Z';
+const t0 = storedAt;
 
-/** A span row as the previous version's writer stored it. */
-const spanRow = (project: string, trace: string, span: string, fields: Record<string, unknown>) => ({
-  project_id: project,
-  trace_id: trace,
-  span_id: span,
-  parent_id: null,
-  name: '',
-  type: '',
-  start_time: t0,
-  end_time: null,
-  status: 'unset',
-  error: null,
-  input: null,
-  output: null,
-  meta: {},
-  tags: {},
-  model: '',
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  total_tokens: 0,
-  cost: null,
-  score: null,
-  feedback_score: null,
-  feedback_comment: null,
-  received_at: t0,
-  version: 1_000,
-  deleted: 0,
-  ...fields,
-});
+const iso = '2026-01-01T00:00:00.000000Z';
 
 describe('upgrade: a database and topics written by the previous version', () => {
   let stack: Stack | undefined;
@@ -76,7 +48,10 @@ describe('upgrade: a database and topics written by the previous version', () =>
     // T1: a stored root with its summary and a metric. T2: only a pending patch (no create yet), which
     // the previous writer stored without a summary.
     await insertSpans(old, [
-      spanRow(project, t1, s1, { name: 'old-root', input: '{"q":1}', end_time: t0, status: 'ok' }),
+      storedSpanRow(
+        { project, trace: t1, span: s1 },
+        { name: 'old-root', input: '{"q":1}', end_time: t0, status: 'ok' },
+      ),
     ]);
     await insertTraceSummaries(old, [
       {
@@ -112,7 +87,7 @@ describe('upgrade: a database and topics written by the previous version', () =>
     await insertSpanMetrics(old, [
       { ...metric, metric_id: m1, dimension: 'old', value: 1, version: 1_000, deleted: 0 },
     ]);
-    await insertSpans(old, [spanRow(project, t2, s2, { output: '"late"' })]);
+    await insertSpans(old, [storedSpanRow({ project, trace: t2, span: s2 }, { output: '"late"' })]);
     await old.close();
 
     // Records the previous ingest left in Kafka: one event per record, metrics on their own topic.
