@@ -47,6 +47,9 @@ describe('npm run demo', () => {
     expect((await stack.spanCounts()).rows).toBe(first.spans);
     expect((await client.request('GET', `/v2/datasets/${first.datasetId}`)).body.entry_count).toBe(entries);
 
+    // The trace list waits until the project's acknowledged writes are stored (read fences), so the
+    // second run's upserts cannot land after the delete.
+    expect((await client.request('GET', '/v2/traces?limit=1')).status).toBe(200);
     await deleteProjectData(stack.clickhouse, stack.projectId);
     expect((await stack.spanCounts()).rows).toBe(0);
   });
