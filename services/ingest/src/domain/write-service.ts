@@ -208,7 +208,7 @@ export class WriteService {
     return this.#plan(
       [{ topic: this.deps.topics.spans, key: traceId, value: JSON.stringify(event) }],
       [entry],
-      spanWriteResponse(event),
+      spanWriteResponse(event, req),
       scope,
     );
   }
@@ -236,7 +236,7 @@ export class WriteService {
     return this.#plan(
       [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
       [entry],
-      spanWriteResponse(event, known),
+      spanWriteResponse(event, req, known),
       scope,
     );
   }
