@@ -6,7 +6,7 @@ describe('API reference', () => {
     const app = await buildStubApp();
     await app.ready();
     const served = new Set(
-      app.v2Routes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`),
+      app.apiRoutes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`),
     );
     expect(served.size).toBeGreaterThanOrEqual(29);
 
