@@ -132,6 +132,7 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
         },
       ],
     });
+    expect(r.traces_by_name_part).toEqual({ meta: { total_count: 1 }, ids: [traceId] });
     expect(r.traces_first_page.count).toBe(1);
     expect(r.traces_first_page.total_count).toBeGreaterThanOrEqual(2);
     expect(r.traces_all_contains_root).toBe(true);

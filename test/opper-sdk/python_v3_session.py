@@ -112,6 +112,9 @@ def main():
     step("traces.list")
     listed = opper.traces.list(limit=10, offset=0, name=ROOT_NAME)
     r["traces_by_name"] = {"meta": listed.meta, "data": [out(t) for t in listed.data]}
+    # v3 matches the name as a case-insensitive substring.
+    by_part = opper.traces.list(name=ROOT_NAME[3:].upper())
+    r["traces_by_name_part"] = {"meta": by_part.meta, "ids": [t.id for t in by_part.data]}
     first_page = opper.traces.list(limit=1)
     r["traces_first_page"] = {"count": len(first_page.data), "total_count": first_page.meta.get("total_count")}
     all_ids = []

@@ -202,8 +202,9 @@ describe('/v3 spans and traces routes', () => {
     expect(calls.filter((c) => c.method === 'commit')).toHaveLength(1);
   });
 
-  it('get span answers {data: span} with metadata beside meta; list answers {data, meta: {total_count}}', async () => {
-    app = await build();
+  it('get span answers {data: span} with metadata beside meta; list answers {data, meta: {total_count}}, matching names as substrings', async () => {
+    const calls: Calls = [];
+    app = await build({ calls });
     const got = await app.inject({ method: 'GET', url: `/v3/spans/${spanId}`, headers: auth });
     expect(got.statusCode).toBe(200);
     expect(got.json().data).toMatchObject({
@@ -221,6 +222,10 @@ describe('/v3 spans and traces routes', () => {
       headers: auth,
     });
     expect(list.statusCode).toBe(200);
+    expect(calls.at(-1)).toEqual({
+      method: 'listTraces',
+      args: [project, { limit: 10, offset: 0, name: 'root', nameMatch: 'contains' }],
+    });
     expect(list.json()).toMatchObject({
       meta: { total_count: 1 },
       data: [{ id: traceId, name: 'root', span_count: 1, duration_ms: 1377, status: 'ok' }],

@@ -28,6 +28,7 @@ import {
   type SpanRow,
   type StoredEntry,
   type StoredMetric,
+  type TraceNameMatch,
   traceSummaryVersions,
 } from '@tracehouse/shared/node';
 import { readFresh } from './fresh-read.js';
@@ -190,7 +191,10 @@ export class ReadService {
    * Opper's trace list. Traces this project wrote a moment ago are waited for (their summaries must
    * reflect the newest acknowledged span), briefly: a list is never refused, at worst a moment old.
    */
-  async listTraces(projectId: string, page: Page & { name?: string }): Promise<ListOf<TraceSummary>> {
+  async listTraces(
+    projectId: string,
+    page: Page & { name?: string; nameMatch?: TraceNameMatch },
+  ): Promise<ListOf<TraceSummary>> {
     const ch = this.#o.clickhouse;
     const recent = await this.#o.fences.recentTraces(projectId);
     if (recent.length > 0) {

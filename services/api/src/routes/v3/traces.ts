@@ -18,13 +18,15 @@ export const v3TraceReadRoutes: FastifyPluginAsyncZod<{ reads: ReadService }> = 
     {
       schema: {
         tags,
-        summary: 'List traces, newest first (optionally by root span name)',
+        summary:
+          'List traces, newest first; `name` matches the root span name case-insensitively, as a substring',
         querystring: TraceListQuery,
         // v2's list is already v3's: `{data: [...], meta: {total_count}}`.
         response: { 200: V3TraceList },
       },
     },
-    async (request) => reads.listTraces(request.projectId, request.query),
+    // v3 matches `name` as a case-insensitive substring (v2: the whole name).
+    async (request) => reads.listTraces(request.projectId, { ...request.query, nameMatch: 'contains' }),
   );
 
   app.get(
