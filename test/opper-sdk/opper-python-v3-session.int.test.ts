@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const script = join(import.meta.dirname, 'python_v3_session.py');
 
+// biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted field by field
+type Json = any;
+
 /**
  * A whole v3 session driven by the official PyPI SDK (`opperai` 2.1.1, unmodified) in a child process:
  * `Opper(api_key=KEY, base_url='<url>')` (the SDK itself puts `/v3` before every path). The script prints
@@ -30,9 +33,14 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
     await stack?.close();
   });
 
-  /** A call on the v2 API with the session's key. */
-  async function v2(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${url}/v2${path}`, {
+  /** A call on the v2 or v3 API with the session's key; the body as JSON (null for 204). */
+  async function call(
+    version: 'v2' | 'v3',
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> {
+    const res = await fetch(`${url}/${version}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${stack.apiKey}`,
@@ -42,6 +50,8 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
     });
     return { status: res.status, body: res.status === 204 ? null : await res.json() };
   }
+  const v2 = (method: string, path: string, body?: unknown) => call('v2', method, path, body);
+  const v3 = (method: string, path: string, body?: unknown) => call('v3', method, path, body);
 
   it('runs a session: spans create/get/update/delete, traces list/get/delete, read across v2 and v3', async () => {
     const rootName = uniqueName('py v3 session & co');
@@ -252,19 +262,6 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
       body: { error: { code: 'TH_NOT_FOUND', message: 'Span not found' } },
     });
   });
-
-  /** A call on the v3 API with the session's key. */
-  async function v3(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${url}/v3${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${stack.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  }
 
   // biome-ignore lint/suspicious/noExplicitAny: the script's JSON, asserted field by field above
   async function runSession(env: Record<string, string>): Promise<any> {
