@@ -178,6 +178,34 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
       status: 'error',
     });
 
+    // The SDK's own `with opper.trace(...)`: nested spans, ended, the inner one with its exception.
+    const { outer, inner } = r.traced_handles;
+    expect(inner.trace_id).toBe(outer.trace_id);
+    expect(r.traced).toMatchObject({
+      id: outer.trace_id,
+      name: `${rootName} traced`,
+      span_count: 2,
+      status: 'error',
+    });
+    expect(r.traced.spans).toEqual([
+      expect.objectContaining({
+        id: outer.id,
+        parent_id: null,
+        input: 'hello',
+        meta: { k: 'v' },
+        tags: { team: 'core' },
+        error: null,
+        end_time: expect.stringMatching(/Z$/),
+      }),
+      expect.objectContaining({
+        id: inner.id,
+        name: 'inner step',
+        parent_id: outer.id,
+        error: 'inner failed',
+        end_time: expect.stringMatching(/Z$/),
+      }),
+    ]);
+
     // A span and trace written through v2, read through v3.
     expect(r.v2_span).toMatchObject({
       id: v2Root.body.id,
@@ -224,7 +252,7 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
       'spans.get root': notFound,
       'spans.get child': notFound,
       'traces.delete again': notFound,
-      traces_by_name_count: 0,
+      traces_by_name_ids: [outer.trace_id],
     });
   });
 

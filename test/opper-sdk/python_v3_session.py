@@ -130,6 +130,17 @@ def main():
     step("traces.get")
     r["trace"] = out(opper.traces.get(root.trace_id))
 
+    step("opper.trace context managers")
+    # The SDK's own tracing: spans.create on enter, spans.update(end_time[, error]) on exit.
+    with opper.trace(ROOT_NAME + " traced", input="hello", meta={"k": "v"}, tags={"team": "core"}) as outer:
+        try:
+            with opper.trace("inner step") as inner:
+                raise ValueError("inner failed")
+        except ValueError:
+            pass
+    r["traced_handles"] = {"outer": out(outer), "inner": out(inner)}
+    r["traced"] = out(opper.traces.get(outer.trace_id))
+
     step("v2-created span through v3")
     r["v2_span"] = out(opper.spans.get(os.environ["V2_SPAN_ID"]))
     r["v2_trace"] = out(opper.traces.get(os.environ["V2_TRACE_ID"]))
@@ -167,7 +178,8 @@ def main():
         "spans.get root": error_of(lambda: opper.spans.get(root.id)),
         "spans.get child": error_of(lambda: opper.spans.get(child.id)),
         "traces.delete again": error_of(lambda: opper.traces.delete(root.trace_id)),
-        "traces_by_name_count": opper.traces.list(name=ROOT_NAME).meta["total_count"],
+        # By substring: the deleted trace is gone, the traced one (named ROOT_NAME + " traced") stays.
+        "traces_by_name_ids": [t.id for t in opper.traces.list(name=ROOT_NAME).data],
     }
     print(json.dumps(r))
 
