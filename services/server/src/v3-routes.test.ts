@@ -312,9 +312,16 @@ describe('/v3 spans and traces routes', () => {
     const missing = await app.inject({ method: 'GET', url: `/v3/spans/${spanId}`, headers: auth });
     expect(missing.statusCode).toBe(404);
     expect(expectV3Error(missing.json(), ErrorCodes.NOT_FOUND).error.message).toBe('Span not found');
-    const noRoute = await app.inject({ method: 'GET', url: '/v3/nothing-here', headers: auth });
-    expect(noRoute.statusCode).toBe(404);
-    expectV3Error(noRoute.json(), ErrorCodes.NOT_FOUND);
+    for (const accept of ['application/json', 'text/html']) {
+      // text/html: a browser navigation, which the dashboard never takes for a /v3 path.
+      const noRoute = await app.inject({
+        method: 'GET',
+        url: '/v3/nothing-here',
+        headers: { ...auth, accept },
+      });
+      expect(noRoute.statusCode).toBe(404);
+      expectV3Error(noRoute.json(), ErrorCodes.NOT_FOUND);
+    }
     const v2NoRoute = await app.inject({ method: 'GET', url: '/v2/nothing-here' });
     expect(v2NoRoute.json().type).toBe('NotFoundError');
   });
