@@ -88,7 +88,7 @@ export function answerError(
   return { status, code, message, details };
 }
 
-/** The message of a request that matched no route. */
+/** The answer to a request that matched no route. */
 export const routeNotFound = (request: FastifyRequest): ErrorAnswer => ({
   status: 404,
   code: ErrorCodes.NOT_FOUND,
