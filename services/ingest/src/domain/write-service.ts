@@ -316,19 +316,32 @@ export class WriteService {
 
   async planDeleteSpan(projectId: string, spanId: string, scope?: BatchScope): Promise<Plan<undefined>> {
     const known = await this.#known(projectId, spanId, scope);
-    const ctx = this.#context(projectId);
-    const event: SpanDeleteEvent = {
-      v: 1,
-      kind: 'span.delete',
-      version: ctx.version,
-      project_id: projectId,
-      id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-    };
+    return this.#deletePlan(this.#context(projectId), [spanId], known.traceId, scope);
+  }
+
+  /**
+   * Deletes a whole trace (Opper v3) as one `span.delete` per span, the same events as span deletes,
+   * sent in one batch on the trace's key. The caller read the span ids from the store, so no lookups.
+   */
+  planDeleteTrace(projectId: string, traceId: string, spanIds: string[]): Plan<undefined> {
+    return this.#deletePlan(this.#context(projectId), spanIds, traceId);
+  }
+
+  #deletePlan(ctx: WriteContext, spanIds: string[], traceId: string, scope?: BatchScope): Plan<undefined> {
+    const events = spanIds.map(
+      (id): SpanDeleteEvent => ({
+        v: 1,
+        kind: 'span.delete',
+        version: ctx.version,
+        project_id: ctx.projectId,
+        id,
+        trace_id: traceId,
+        received_at: ctx.receivedAt,
+      }),
+    );
     return this.#plan(
-      [this.#spanRecord(event)],
-      [this.#spanEntry(ctx, spanId, known.traceId, { deleted: true })],
+      events.map((e) => this.#spanRecord(e)),
+      spanIds.map((id) => this.#spanEntry(ctx, id, traceId, { deleted: true })),
       undefined,
       scope,
     );
