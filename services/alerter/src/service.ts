@@ -165,7 +165,7 @@ export async function startAlerter(options: {
   await ownership.start();
 
   const refreshRules = new Ticker(c.ALERTER_RULES_REFRESH_MS, logger, 'rules refresh', async () => {
-    rules.replace(await loadLiveRules(clickhouse, logger));
+    evaluator.retire(rules.replace(await loadLiveRules(clickhouse, logger)));
     windows.sync(rules.all(), clock());
   });
   const evaluate = new Ticker(c.ALERTER_EVAL_INTERVAL_MS, logger, 'evaluation', async () => {

@@ -39,6 +39,18 @@ export function stateAfter(event: { kind: AlertEventKind; seq: number; atMs: num
 }
 
 /**
+ * A rule that stops being evaluated (disabled or deleted) closes what it had open: a firing or no-data
+ * rule resolves, as Alertmanager resolves an alert whose rule is gone, so no receiver is left firing.
+ */
+export function standDown(state: RuleState): { state: RuleState; emit: AlertEventKind | null } {
+  if (state.status === 'ok') return { state, emit: null };
+  return {
+    state: { status: 'ok', pendingSince: null, lastNotifiedAt: null, seq: state.seq + 1 },
+    emit: 'resolved',
+  };
+}
+
+/**
  * One evaluation: the window's value (null: no values) at `now` → the next state and the event to
  * emit, if any. Pure, so the alerter and the preview make the same decisions.
  */

@@ -55,6 +55,7 @@ function setup(stored: AlertEventRow[] = []) {
   });
   return {
     evaluator,
+    rules,
     stored,
     delivered,
     acquired,
@@ -104,5 +105,47 @@ describe('RuleEvaluator', () => {
     t.ownership.ownedSince = () => undefined;
     t.add(9);
     expect(await t.evaluator.tick()).toBe(0);
+  });
+
+  it('a firing rule that is disabled resolves once; enabled again, it starts from ok', async () => {
+    const t = setup();
+    t.add(9);
+    await t.evaluator.tick();
+    t.rules.replace([{ ...rule, enabled: false }]);
+    expect(await t.evaluator.tick()).toBe(1);
+    expect(await t.evaluator.tick()).toBe(0);
+    expect(t.stored.map((e) => [e.kind, e.seq, e.value])).toEqual([
+      ['firing', 1, 9],
+      ['resolved', 2, null],
+    ]);
+    expect(t.delivered).toEqual(['firing', 'resolved']);
+    t.rules.replace([rule]);
+    await t.evaluator.tick();
+    expect(t.stored.at(-1)).toMatchObject({ kind: 'firing', seq: 3 });
+  });
+
+  it('a firing rule that is deleted resolves once, delivered to its channels, then is forgotten', async () => {
+    const t = setup();
+    t.add(9);
+    await t.evaluator.tick();
+    t.evaluator.retire(t.rules.replace([]));
+    expect(await t.evaluator.tick()).toBe(1);
+    expect(t.stored.map((e) => [e.kind, e.seq])).toEqual([
+      ['firing', 1],
+      ['resolved', 2],
+    ]);
+    expect(t.delivered).toEqual(['firing', 'resolved']);
+    expect(await t.evaluator.tick()).toBe(0);
+    expect(t.evaluator.state('r1')).toBeUndefined();
+  });
+
+  it('a disabled rule taken over from the store resolves what the previous owner left firing', async () => {
+    const first = setup();
+    first.add(9);
+    await first.evaluator.tick();
+    const next = setup(first.stored);
+    next.rules.replace([{ ...rule, enabled: false }]);
+    expect(await next.evaluator.tick()).toBe(1);
+    expect(next.stored.at(-1)).toMatchObject({ kind: 'resolved', seq: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type RuleState, stateAfter, step } from '@tracehouse/shared';
+import { type RuleState, standDown, stateAfter, step } from '@tracehouse/shared';
 import type { AlertEventRow, Logger } from '@tracehouse/shared/node';
 import type { LiveRule, RuleBook } from './rule-book.js';
 import type { WindowStore } from './window-store.js';
@@ -46,6 +46,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class RuleEvaluator {
   readonly #o: EvaluatorOptions;
   readonly #states = new Map<string, RuleState>();
+  /** Rules deleted while this process may have had them open, until they stood down. */
+  readonly #deleted = new Map<string, LiveRule>();
   #generation = -1;
 
   constructor(options: EvaluatorOptions) {
@@ -57,6 +59,11 @@ export class RuleEvaluator {
     return this.#states.get(ruleId);
   }
 
+  /** Rules that went away from the store (RuleBook.replace): a firing one resolves on the next tick. */
+  retire(rules: LiveRule[]): void {
+    for (const r of rules) this.#deleted.set(r.id, r);
+  }
+
   async tick(): Promise<number> {
     const now = this.#o.clock();
     // After any reassignment, take every rule over again from the store: a delivery dropped while
@@ -66,14 +73,18 @@ export class RuleEvaluator {
       this.#states.clear();
     }
     const owned: LiveRule[] = [];
-    for (const rule of this.#o.rules.all()) {
+    // Owned rules no longer evaluated (disabled, or deleted since the last tick): they stand down.
+    const retiring: LiveRule[] = [];
+    for (const rule of [...this.#o.rules.all(), ...this.#deleted.values()]) {
       const since = this.#o.ownership.ownedSince(rule.id);
-      // Not ours (or disabled): forget its state; if it comes back, the store has the truth.
-      if (since === undefined || !rule.enabled) this.#states.delete(rule.id);
-      else if (now >= since + this.#o.graceMs) owned.push(rule);
+      // Not ours: forget its state; if it comes back, the store has the truth.
+      if (since === undefined) this.#states.delete(rule.id);
+      else if (now >= since + this.#o.graceMs)
+        (rule.enabled && this.#o.rules.get(rule.id) ? owned : retiring).push(rule);
     }
-    for (const id of this.#states.keys()) if (!this.#o.rules.get(id)) this.#states.delete(id);
-    await this.#takeOver(owned.filter((r) => !this.#states.has(r.id)));
+    for (const id of this.#states.keys())
+      if (!this.#o.rules.get(id) && !this.#deleted.has(id)) this.#states.delete(id);
+    await this.#takeOver([...owned, ...retiring].filter((r) => !this.#states.has(r.id)));
 
     const rows: AlertEventRow[] = [];
     const next = new Map<string, RuleState>();
@@ -85,15 +96,26 @@ export class RuleEvaluator {
       if (r.state !== state) next.set(rule.id, r.state);
       if (r.emit) rows.push(this.#row(rule, r.state.seq, r.emit, w.value, w.from, w.to, now, w.traces));
     }
+    for (const rule of retiring) {
+      const state = this.#states.get(rule.id);
+      if (!state) continue;
+      const r = standDown(state);
+      if (r.state !== state) next.set(rule.id, r.state);
+      if (r.emit) rows.push(this.#row(rule, r.state.seq, r.emit, null, now, now, now, []));
+    }
     // Stored first: until the insert succeeds the state does not move, and the next tick decides again.
     await this.#o.store.insertEvents(rows);
     for (const [id, s] of next) this.#states.set(id, s);
+    // A deleted rule is kept until it has stood down, or is not ours to stand down.
+    for (const id of this.#deleted.keys())
+      if (this.#o.ownership.ownedSince(id) === undefined || this.#states.get(id)?.status === 'ok')
+        this.#deleted.delete(id);
     for (const row of rows) {
       this.#o.logger.info(
         { ruleId: row.rule_id, kind: row.kind, seq: row.seq, value: row.value },
         'alert event',
       );
-      this.#o.deliver(row, this.#o.rules.get(row.rule_id)!);
+      this.#o.deliver(row, this.#o.rules.get(row.rule_id) ?? this.#deleted.get(row.rule_id)!);
     }
     return rows.length;
   }

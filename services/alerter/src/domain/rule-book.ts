@@ -48,9 +48,10 @@ export class RuleBook {
   #span = new Map<string, LiveRule[]>();
   #projects = new Set<string>();
 
-  /** Replaces the whole set (rules are re-read periodically); returns ids that went away. */
-  replace(rules: LiveRule[]): string[] {
-    const removed = [...this.#byId.keys()].filter((id) => !rules.some((r) => r.id === id));
+  /** Replaces the whole set (rules are re-read periodically); returns the rules that went away. */
+  replace(rules: LiveRule[]): LiveRule[] {
+    const kept = new Set(rules.map((r) => r.id));
+    const removed = [...this.#byId.values()].filter((r) => !kept.has(r.id));
     this.#byId = new Map(rules.map((r) => [r.id, r]));
     this.#metric = new Map();
     this.#span = new Map();
