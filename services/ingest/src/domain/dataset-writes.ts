@@ -14,7 +14,7 @@ import {
 } from '@tracehouse/shared';
 import type { OutRecord } from './produce-batcher.js';
 import { jsonText, sizedText, type WriteContext } from './span-writes.js';
-import type { Plan } from './write-service.js';
+import type { Plan } from './write-plans.js';
 
 const plan = <T>(records: OutRecord[], entries: IndexEntry[], result: T): Plan<T> => ({
   records,

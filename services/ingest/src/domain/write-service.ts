@@ -1,31 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
-  type CreateMetricRequest,
   type CreateSpanRequest,
   datasetIdFor,
   ErrorCodes,
-  encodeEventRecord,
   type FeedbackRequest,
   type FeedbackResponse,
   type IndexEntry,
   type MetricEvent,
-  type MetricPatchEvent,
   type MetricResponse,
-  projectHeader,
   type SaveExamplesResponse,
   type SpanDeleteEvent,
   type SpanEvent,
   type SpanIndexEntry,
   type SpanResponse,
-  type UpdateMetricRequest,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
 import type { KnownSpan } from '@tracehouse/shared/node';
 import { DatasetWrites, type DatasetWritesDeps, entryUpsert } from './dataset-writes.js';
+import { MetricWrites } from './metric-writes.js';
 import type { OutRecord } from './produce-batcher.js';
 import { spanPatchEvent, spanUpsertEvent, spanWriteResponse, type WriteContext } from './span-writes.js';
 import type { VersionClock } from './version-clock.js';
+import {
+  type BatchScope,
+  groupByTrace,
+  indexRecord,
+  type Plan,
+  planned,
+  traceEventRecord,
+} from './write-plans.js';
 
 /** Everything writes need; dataset entry writes take the same (see DatasetWritesDeps). */
 export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
@@ -49,8 +53,6 @@ export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
   now?: () => Date;
 }
 
-type MetricEventBase = Omit<MetricPatchEvent, 'kind' | 'fields'>;
-
 /** Dataset entries hold strings: a JSON string as itself, any other JSON value as its JSON text. */
 function asText(json: string | null): string | null {
   if (json === null) return null;
@@ -58,42 +60,7 @@ function asText(json: string | null): string | null {
   return typeof value === 'string' ? value : json;
 }
 
-/**
- * The span and metric events of one request, one record per trace (docs/WRITE-PATH.md §1): the values
- * are already JSON, so they are joined into an array without encoding the events again.
- */
-export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecord[] {
-  const out: OutRecord[] = [];
-  const byTrace = new Map<string, { first: OutRecord; values: string[] }>();
-  for (const r of records) {
-    if (r.topic !== spansTopic) {
-      out.push(r);
-      continue;
-    }
-    // Two projects may use the same trace id: their events never share a record.
-    const group = `${r.headers?.[projectHeader] ?? ''}/${r.key}`;
-    const found = byTrace.get(group);
-    if (found) found.values.push(r.value);
-    else byTrace.set(group, { first: r, values: [r.value] });
-  }
-  for (const { first, values } of byTrace.values()) out.push({ ...first, value: `[${values.join(',')}]` });
-  return out;
-}
-
 const spanNotFound = () => new AppError(ErrorCodes.NOT_FOUND, 'Span not found');
-
-/** What one write will send, and what it answers once Kafka has it. */
-export interface Plan<T> {
-  records: OutRecord[];
-  entries: IndexEntry[];
-  result: T;
-}
-
-/**
- * Spans planned earlier in the same request (a `/v2/ingest` batch), so a child finds a parent that
- * travels in the same batch.
- */
-export type BatchScope = Map<string, KnownSpan | null>;
 
 /**
  * Turns API writes into events and acknowledges them only once Kafka has them.
@@ -102,9 +69,18 @@ export type BatchScope = Map<string, KnownSpan | null>;
 export class WriteService {
   /** Dataset entry writes (`POST /v2/datasets/{id}`, entry updates and deletes). */
   readonly datasets: DatasetWrites;
+  /** Metric writes on spans. */
+  readonly metrics: MetricWrites;
 
   constructor(private readonly deps: WriteServiceDeps) {
     this.datasets = new DatasetWrites({ ...deps, context: (projectId) => this.#context(projectId) });
+    this.metrics = new MetricWrites({
+      context: (projectId) => this.#context(projectId),
+      known: (projectId, spanId, scope) => this.#known(projectId, spanId, scope),
+      record: (event) => this.#record(event),
+      spanEntry: (ctx, spanId, traceId, extra) => this.#spanEntry(ctx, spanId, traceId, extra),
+      findMetric: deps.findMetric,
+    });
   }
 
   #context(projectId: string): WriteContext {
@@ -129,38 +105,8 @@ export class WriteService {
     return known;
   }
 
-  /**
-   * A span or metric event's record: keyed by its trace, so a trace's events stay in order on one
-   * partition; its project in a header, so a consumer that wants nothing of a project (the alerter,
-   * for projects without rules) skips the record without parsing it.
-   */
-  #spanRecord(event: SpanEvent | MetricEvent): OutRecord {
-    return {
-      topic: this.deps.topics.spans,
-      key: event.trace_id,
-      value: JSON.stringify(event),
-      headers: { [projectHeader]: event.project_id },
-    };
-  }
-
-  /** Index records ride in the same Kafka batch as the writes they describe. */
-  #plan<T>(records: OutRecord[], entries: IndexEntry[], result: T, scope?: BatchScope): Plan<T> {
-    for (const e of entries) {
-      if ('kind' in e || e.target === 'metrics') continue;
-      const key = `${e.project_id}/${e.span_id}`;
-      const prev = scope?.get(key);
-      scope?.set(
-        key,
-        e.deleted
-          ? null
-          : {
-              traceId: e.trace_id,
-              name: e.name ?? prev?.name,
-              parentId: e.parent_id !== undefined ? e.parent_id : prev?.parentId,
-            },
-      );
-    }
-    return { records, entries, result };
+  #record(event: SpanEvent | MetricEvent): OutRecord {
+    return traceEventRecord(this.deps.topics.spans, event);
   }
 
   #spanEntry(ctx: WriteContext, spanId: string, traceId: string, extra: Partial<SpanIndexEntry> = {}) {
@@ -181,12 +127,13 @@ export class WriteService {
    */
   async commit(plans: Plan<unknown>[]): Promise<void> {
     const entries = plans.flatMap((p) => p.entries);
+    const { topics, origin } = this.deps;
     await this.deps.produce([
       ...groupByTrace(
         plans.flatMap((p) => p.records),
-        this.deps.topics.spans,
+        topics.spans,
       ),
-      ...(entries.length > 0 ? [this.#indexRecord(entries)] : []),
+      ...(entries.length > 0 ? [indexRecord(topics.spanIndex, entries, origin)] : []),
     ]);
     for (const entry of entries) this.deps.index.remember(entry);
   }
@@ -196,20 +143,6 @@ export class WriteService {
     const planned = await plan;
     await this.commit([planned]);
     return planned.result;
-  }
-
-  /**
-   * One index record for every write of the request: every ingest process reads the whole index, so
-   * its cost is per record. Entries are applied by version, so their order across records is free.
-   */
-  #indexRecord(entries: IndexEntry[]): OutRecord {
-    const first = entries[0]!;
-    return {
-      topic: this.deps.topics.spanIndex,
-      key: `${first.project_id}/${'kind' in first ? first.dataset_id : first.span_id}`,
-      value: encodeEventRecord(entries),
-      ...(this.deps.origin === undefined ? {} : { headers: { origin: this.deps.origin } }),
-    };
   }
 
   async planCreateSpan(
@@ -223,7 +156,7 @@ export class WriteService {
       req.trace_id ?? (req.parent_id ? await this.#parentTrace(projectId, req.parent_id, scope) : id);
     const event = spanUpsertEvent(req, { id, traceId }, ctx);
     const entry = this.#spanEntry(ctx, id, traceId, { name: req.name, parent_id: req.parent_id ?? null });
-    return this.#plan([this.#spanRecord(event)], [entry], spanWriteResponse(event, req), scope);
+    return planned([this.#record(event)], [entry], spanWriteResponse(event, req), scope);
   }
 
   /** The parent's trace; a parent found nowhere gives `parent_id` (a root's trace id is its own id). */
@@ -246,7 +179,7 @@ export class WriteService {
       known.traceId,
       req.name === undefined ? {} : { name: req.name },
     );
-    return this.#plan([this.#spanRecord(event)], [entry], spanWriteResponse(event, req, known), scope);
+    return planned([this.#record(event)], [entry], spanWriteResponse(event, req, known), scope);
   }
 
   /**
@@ -265,14 +198,14 @@ export class WriteService {
     const event = spanPatchEvent({}, { id: spanId, traceId: known.traceId }, ctx);
     event.fields.feedback_score = req.score;
     event.fields.feedback_comment = comment;
-    const records: OutRecord[] = [this.#spanRecord(event)];
+    const records: OutRecord[] = [this.#record(event)];
     const entries: IndexEntry[] = [this.#spanEntry(ctx, spanId, known.traceId)];
     if (req.save_to_dataset) {
       const saved = await this.planSaveExample(projectId, spanId, { comment }, scope);
       records.push(...saved.records);
       entries.push(...saved.entries);
     }
-    return this.#plan(
+    return planned(
       records,
       entries,
       { span_id: spanId, score: req.score, comment, example_saved: !!req.save_to_dataset },
@@ -307,7 +240,7 @@ export class WriteService {
       comment: options.comment ?? null,
     };
     const { record, entry, event } = entryUpsert(this.deps.topics, ctx, { datasetId, name, spanId, fields });
-    return this.#plan([record], [entry], {
+    return planned([record], [entry], {
       dataset_id: datasetId,
       dataset_entry_id: event.id,
       ...fields,
@@ -339,90 +272,11 @@ export class WriteService {
         received_at: ctx.receivedAt,
       }),
     );
-    return this.#plan(
-      events.map((e) => this.#spanRecord(e)),
+    return planned(
+      events.map((e) => this.#record(e)),
       spanIds.map((id) => this.#spanEntry(ctx, id, traceId, { deleted: true })),
       undefined,
       scope,
     );
-  }
-
-  /** A metric write: its event shares the span's trace as Kafka key, so it stays in order with the span. */
-  async #metricPlan<T>(
-    projectId: string,
-    spanId: string,
-    metricId: string,
-    scope: BatchScope | undefined,
-    make: (base: MetricEventBase, ctx: WriteContext) => Promise<{ event: MetricEvent; result: T }>,
-  ): Promise<Plan<T>> {
-    const known = await this.#known(projectId, spanId, scope);
-    const ctx = this.#context(projectId);
-    const base: MetricEventBase = {
-      v: 1,
-      version: ctx.version,
-      project_id: projectId,
-      id: metricId,
-      span_id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-    };
-    const { event, result } = await make(base, ctx);
-    return this.#plan(
-      [this.#spanRecord(event)],
-      [this.#spanEntry(ctx, spanId, known.traceId, { target: 'metrics' })],
-      result,
-    );
-  }
-
-  planCreateMetric(
-    projectId: string,
-    spanId: string,
-    req: CreateMetricRequest,
-    metricId: string = randomUUID(),
-    scope?: BatchScope,
-  ): Promise<Plan<MetricResponse & { trace_id: string }>> {
-    return this.#metricPlan(projectId, spanId, metricId, scope, async (base, ctx) => {
-      const fields = { dimension: req.dimension, value: req.value, comment: req.comment ?? null };
-      return {
-        event: { ...base, kind: 'metric.upsert', created_at: ctx.receivedAt, fields },
-        result: {
-          id: metricId,
-          span_id: spanId,
-          trace_id: base.trace_id,
-          ...fields,
-          created_at: ctx.receivedAt,
-        },
-      };
-    });
-  }
-
-  planUpdateMetric(
-    projectId: string,
-    spanId: string,
-    metricId: string,
-    req: UpdateMetricRequest,
-    scope?: BatchScope,
-  ): Promise<Plan<MetricResponse>> {
-    return this.#metricPlan(projectId, spanId, metricId, scope, async (base) => {
-      const current = await this.deps.findMetric(projectId, spanId, metricId);
-      if (!current) throw new AppError(ErrorCodes.NOT_FOUND, 'Metric not found');
-      const fields: MetricPatchEvent['fields'] = {};
-      if (req.dimension !== undefined) fields.dimension = req.dimension;
-      if (req.value !== undefined) fields.value = req.value;
-      if (req.comment !== undefined) fields.comment = req.comment;
-      return { event: { ...base, kind: 'metric.patch', fields }, result: { ...current, ...fields } };
-    });
-  }
-
-  planDeleteMetric(
-    projectId: string,
-    spanId: string,
-    metricId: string,
-    scope?: BatchScope,
-  ): Promise<Plan<undefined>> {
-    return this.#metricPlan(projectId, spanId, metricId, scope, async (base) => ({
-      event: { ...base, kind: 'metric.delete' },
-      result: undefined,
-    }));
   }
 }

@@ -7,7 +7,8 @@ import {
   parseInput,
 } from '@tracehouse/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { BatchScope, Plan, WriteService } from '../../domain/write-service.js';
+import type { BatchScope, Plan } from '../../domain/write-plans.js';
+import type { WriteService } from '../../domain/write-service.js';
 import { IngestResponse } from './schemas.js';
 
 const errorTypes: Record<number, string> = { 404: 'NotFoundError', 422: 'UnprocessableEntityError' };
@@ -79,10 +80,10 @@ function planItem(
     case 'span.delete':
       return writes.planDeleteSpan(projectId, item.span_id, scope);
     case 'metric.create':
-      return writes.planCreateMetric(projectId, item.span_id, item.body, item.id, scope);
+      return writes.metrics.planCreateMetric(projectId, item.span_id, item.body, item.id, scope);
     case 'metric.update':
-      return writes.planUpdateMetric(projectId, item.span_id, item.metric_id, item.body, scope);
+      return writes.metrics.planUpdateMetric(projectId, item.span_id, item.metric_id, item.body, scope);
     case 'metric.delete':
-      return writes.planDeleteMetric(projectId, item.span_id, item.metric_id, scope);
+      return writes.metrics.planDeleteMetric(projectId, item.span_id, item.metric_id, scope);
   }
 }

@@ -26,7 +26,7 @@ export const spanMetricRoutes: FastifyPluginAsyncZod<{ writes: WriteService }> =
     },
     async (request) => {
       const { trace_id: _trace, ...metric } = await writes.run(
-        writes.planCreateMetric(request.projectId, request.params.span_id, request.body),
+        writes.metrics.planCreateMetric(request.projectId, request.params.span_id, request.body),
       );
       return metric;
     },
@@ -45,7 +45,7 @@ export const spanMetricRoutes: FastifyPluginAsyncZod<{ writes: WriteService }> =
     },
     async (request) => {
       const { span_id, metric_id } = request.params;
-      return writes.run(writes.planUpdateMetric(request.projectId, span_id, metric_id, request.body));
+      return writes.run(writes.metrics.planUpdateMetric(request.projectId, span_id, metric_id, request.body));
     },
   );
 
@@ -54,7 +54,7 @@ export const spanMetricRoutes: FastifyPluginAsyncZod<{ writes: WriteService }> =
     { schema: { tags, summary: 'Delete a metric', params: MetricParams, response: { 204: NoContent } } },
     async (request, reply) => {
       const { span_id, metric_id } = request.params;
-      await writes.run(writes.planDeleteMetric(request.projectId, span_id, metric_id));
+      await writes.run(writes.metrics.planDeleteMetric(request.projectId, span_id, metric_id));
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
 import { projectHeader } from '@tracehouse/shared';
 import { describe, expect, it } from 'vitest';
-import { groupByTrace } from './write-service.js';
+import { groupByTrace } from './write-plans.js';
 
 const rec = (project: string, trace: string, value: string) => ({
   topic: 'th.spans',
