@@ -4,3 +4,4 @@ export * from './domain/version-clock.js';
 export * from './domain/write-service.js';
 export * from './routes/index.js';
 export * from './service.js';
+export * from './otlp/index.js';

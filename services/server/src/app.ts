@@ -8,6 +8,7 @@ import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { healthPlugin } from './plugins/health.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
+import { otlpScope } from './plugins/otlp-scope.js';
 import { projectRateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
 import { zodSchemasPlugin } from './plugins/zod-schemas.js';
@@ -47,7 +48,8 @@ declare module 'fastify' {
 /**
  * The HTTP composition root: cross-cutting plugins at the top, then one `/v2` scope that requires a
  * project (and counts it against its rate limit) for every route inside it, holding ingest's write
- * routes and api's read routes as this process's roles say. Built from injected parts; never reads env
+ * routes and api's read routes as this process's roles say, and the OTLP scope (`/v1/traces`) beside it
+ * in a process that writes. Built from injected parts; never reads env
  * and never listens (see main.ts).
  */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
@@ -83,6 +85,19 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
     if (options.writes) await v2.register(writeRoutes, options.writes);
     if (options.reads) await v2.register(readRoutes, options.reads);
   });
+  // OTLP/HTTP traces, at the standard path and under /otlp for proxies: a scope of its own, since it
+  // takes the key from another header too and reads protobuf and gzip bodies.
+  if (options.writes) {
+    await app.register(otlpScope, {
+      auth: options.auth,
+      rateLimit: options.rateLimit,
+      otlp: {
+        writes: options.writes.writes,
+        bodyLimitBytes: http.bodyLimitBytes ?? 16 * 1024 * 1024,
+        prefixes: ['', '/otlp'],
+      },
+    });
+  }
   // The dashboard (static assets, same origin as the API); it never answers for /v2 or the docs.
   if (options.reads) await app.register(dashboardPlugin);
   return app;

@@ -11,7 +11,7 @@ import { otlpDescriptor } from './otlp-descriptor.gen.js';
  */
 export type OtlpEncoding = 'protobuf' | 'json';
 
-const root = protobuf.Root.fromJSON(otlpDescriptor);
+const root = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace);
 const RequestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 const ResponseType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 const StatusType = root.lookupType('google.rpc.Status');

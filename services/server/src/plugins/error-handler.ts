@@ -1,11 +1,12 @@
 import { AppError, type ErrorCode, ErrorCodes } from '@tracehouse/shared';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.VALIDATION]: 422,
   [ErrorCodes.BAD_REQUEST]: 400,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.RATE_LIMITED]: 429,
@@ -41,39 +42,47 @@ const typeOf: Record<number, string> = {
   401: 'UnauthorizedError',
   404: 'NotFoundError',
   413: 'RequestTooLargeError',
+  415: 'UnsupportedMediaTypeError',
   422: 'UnprocessableEntityError',
   429: 'TooManyRequestsError',
   503: 'ServiceUnavailableError',
 };
 
+/** What an error answers: status, message and code, with internals of 5xx hidden and logged once. */
+export function httpErrorOf(original: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  const error = withQueryLimits(original);
+  let status: number;
+  let message: string;
+  if (error instanceof AppError) {
+    status = statusOf[error.code] ?? 500;
+    message = error.message;
+  } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    status = error.statusCode;
+    message = error.message;
+  } else {
+    status = 500;
+    message = 'Internal server error';
+  }
+  if (status >= 500) {
+    request.log.error({ err: error, reqId: request.id }, 'request failed');
+    if (status === 503) reply.header('retry-after', '1');
+    if (status === 500) message = 'Internal server error';
+  }
+  const code = error instanceof AppError ? error.code : status >= 500 ? ErrorCodes.INTERNAL : error.code;
+  const details = error instanceof AppError && status < 500 ? error.details : {};
+  return { status, message, code, details };
+}
+
 /**
  * The one HTTP error handler. 4xx carry a message naming the problem in Opper's error shape
  * (`{type, message, detail}`); 5xx hide internals and are logged once with the request id;
- * back-pressure (503) tells the client when to retry.
+ * back-pressure (503) tells the client when to retry. (The OTLP scope answers the same errors in
+ * OTLP's shape: plugins/otlp-scope.ts.)
  */
 export const errorHandlerPlugin = fp(
   async (app) => {
     app.setErrorHandler((original: FastifyError | AppError, request, reply) => {
-      const error = withQueryLimits(original);
-      let status: number;
-      let message: string;
-      if (error instanceof AppError) {
-        status = statusOf[error.code] ?? 500;
-        message = error.message;
-      } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        status = error.statusCode;
-        message = error.message;
-      } else {
-        status = 500;
-        message = 'Internal server error';
-      }
-      if (status >= 500) {
-        request.log.error({ err: error, reqId: request.id }, 'request failed');
-        if (status === 503) reply.header('retry-after', '1');
-        if (status === 500) message = 'Internal server error';
-      }
-      const code = error instanceof AppError ? error.code : status >= 500 ? ErrorCodes.INTERNAL : error.code;
-      const details = error instanceof AppError && status < 500 ? error.details : {};
+      const { status, message, code, details } = httpErrorOf(original, request, reply);
       // Opper's shape (`type`, `message`, `detail`); `code` is ours, and SDKs ignore unknown keys.
       reply.code(status).send({
         type: typeOf[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequestError'),
