@@ -1,4 +1,4 @@
 export { decodeProtobufTraces, encodeExportResponse, encodeProtobufTraces, encodeStatus } from './codec.js';
 export { spanUuid, traceUuid } from './ids.js';
 export type { OtlpTraces } from './model.js';
-export { otlpContentTypes, otlpEncodingOf, otlpRoutes, type OtlpRoutesOptions } from './routes.js';
+export { type OtlpRoutesOptions, otlpContentTypes, otlpEncodingOf, otlpRoutes } from './routes.js';
