@@ -75,3 +75,9 @@ export function encodeProtobufTraces(json: unknown): Uint8Array {
   );
   return RequestType.encode(RequestType.fromObject(withBytes)).finish();
 }
+
+/** Test helper: an ExportTraceServiceResponse or google.rpc.Status protobuf body as an object. */
+export function decodeOtlpMessage(kind: 'response' | 'status', body: Uint8Array): Record<string, unknown> {
+  const type = kind === 'response' ? ResponseType : StatusType;
+  return type.toObject(type.decode(body), { longs: Number, defaults: false });
+}
