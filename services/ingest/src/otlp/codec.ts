@@ -1,4 +1,5 @@
 import { AppError, ErrorCodes } from '@tracehouse/shared';
+import Long from 'long';
 import protobuf from 'protobufjs';
 import type { OtlpTraces } from './model.js';
 import { normalizeTraces } from './normalize.js';
@@ -10,6 +11,11 @@ import { otlpDescriptor } from './otlp-descriptor.gen.js';
  * a decoder for requests (their serializers only encode requests and decode responses).
  */
 export type OtlpEncoding = 'protobuf' | 'json';
+
+// 64-bit fields (nanosecond times, int attributes) need Long to keep every digit. protobufjs finds it
+// with a runtime require that module runners (vitest) can hide, so it is wired here explicitly.
+protobuf.util.Long = Long;
+protobuf.configure();
 
 const root = protobuf.Root.fromJSON(otlpDescriptor as protobuf.INamespace);
 const RequestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
