@@ -1,6 +1,9 @@
 // The load generator, run as its own process so its CPU is not the pipeline's: posts traces to
-// `POST /v2/ingest` with several requests in flight, steady (`--rate`) or as fast as possible, and
-// reports on stdout as JSON lines: samples of acknowledged spans (for visibility lag) and totals.
+// `POST /v2/ingest` (the otlp profile: OTLP protobuf to `POST /v1/traces`) with several requests in
+// flight, steady (`--rate`) or as fast as possible, and reports on stdout as JSON lines: samples of
+// acknowledged spans (for visibility lag) and totals.
+import { decodeOtlpMessage } from '@tracehouse/ingest';
+import { makeOtlpBatch } from './otlp-profile.js';
 import { makeTrace, type ProfileName, rng } from './profiles.js';
 
 const args = Object.fromEntries(
@@ -35,21 +38,11 @@ async function worker(): Promise<void> {
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       if (Date.now() >= deadline) break;
     }
-    const items: unknown[] = [];
-    const ids: { id: string; traceId: string }[] = [];
-    let spans = 0;
-    while (spans < batchSpans) {
-      const trace = makeTrace(profile, random, Date.now());
-      if (items.length + trace.items.length > 1_000) break;
-      items.push(...trace.items);
-      ids.push(...trace.ids);
-      spans += trace.spans;
-    }
+    const { body, ids, spans, path, contentType } = nextBatch();
     sent += spans;
-    const body = JSON.stringify({ items });
-    const res = await fetch(`${url}/v2/ingest`, {
+    const res = await fetch(`${url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
       body,
     }).catch(() => undefined);
     if (res?.status !== 200) {
@@ -58,15 +51,42 @@ async function worker(): Promise<void> {
       if (failed === spans) process.stderr.write(`load: first failure: ${why}\n`);
       continue;
     }
-    const result = (await res.json()) as { accepted: number; rejected: number };
     const ackedAt = Date.now();
-    accepted += spans;
-    rejected += result.rejected;
-    bytes += body.length;
+    const refused = await rejectedIn(res);
+    // An OTLP span refused in a partial success is not stored; /v2/ingest's count keeps its old meaning.
+    accepted += profile === 'otlp' ? spans - refused : spans;
+    rejected += refused;
+    bytes += typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     // One sampled span per batch for the visibility probe.
     const sample = ids[Math.floor(random() * ids.length)]!;
     emit({ type: 'sample', id: sample.id, traceId: sample.traceId, ackedAt, spans });
   }
+}
+
+/** The next request: a `/v2/ingest` batch, or an OTLP export for the otlp profile. */
+function nextBatch() {
+  if (profile === 'otlp') {
+    const batch = makeOtlpBatch(random, Date.now(), batchSpans);
+    return { ...batch, path: '/v1/traces', contentType: 'application/x-protobuf' };
+  }
+  const items: unknown[] = [];
+  const ids: { id: string; traceId: string }[] = [];
+  let spans = 0;
+  while (spans < batchSpans) {
+    const trace = makeTrace(profile, random, Date.now());
+    if (items.length + trace.items.length > 1_000) break;
+    items.push(...trace.items);
+    ids.push(...trace.ids);
+    spans += trace.spans;
+  }
+  return { body: JSON.stringify({ items }), ids, spans, path: '/v2/ingest', contentType: 'application/json' };
+}
+
+/** Spans the server refused in a 200 answer (`/v2/ingest` results, or OTLP's partial success). */
+async function rejectedIn(res: Response): Promise<number> {
+  if (profile !== 'otlp') return ((await res.json()) as { rejected: number }).rejected;
+  const answer = decodeOtlpMessage('response', new Uint8Array(await res.arrayBuffer()));
+  return Number((answer.partialSuccess as { rejectedSpans?: number } | undefined)?.rejectedSpans ?? 0);
 }
 
 await Promise.all(Array.from({ length: concurrency }, () => worker()));
