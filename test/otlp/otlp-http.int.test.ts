@@ -47,7 +47,7 @@ describe('OTLP/HTTP receiver: refusals, partial success, tenancy', () => {
     await stack?.close();
   });
 
-  const post = (body: BodyInit, headers: Record<string, string>, path = '/v1/traces') =>
+  const post = (body: string | Uint8Array, headers: Record<string, string>, path = '/v1/traces') =>
     fetch(`${base}${path}`, { method: 'POST', body, headers });
   const json = (key = stack.apiKey) => ({
     'content-type': 'application/json',
