@@ -105,13 +105,18 @@ describe('OTLP/HTTP from the OpenTelemetry JS SDK', () => {
       other.key,
       (t) => t.spans.length === 4,
     );
-    // Both exports are acknowledged, so both are applied once this read sees the second's versions:
-    // read the stored rows directly, after waiting for the writer to have applied 8 upserts' worth.
-    const counts = await stack.eventually(
-      () => stack.spanCounts(other.projectId),
-      (c) => c.unique === 4,
-    );
-    expect(counts).toEqual({ rows: 4, unique: 4 });
+    // The read above waited for the newest acknowledged version of the trace's spans (read-your-writes),
+    // so the second export is applied too: four rows, and a summary that counts four spans.
+    expect(await stack.spanCounts(other.projectId)).toEqual({ rows: 4, unique: 4 });
+    const res = await fetch(`${base}/v2/search/traces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { tags: { 'service.name': service } } }),
+    });
+    const traces = (await res.json()) as { data: { id: string; span_count: number; error_count: number }[] };
+    expect(traces.data).toEqual([
+      expect.objectContaining({ id: traceUuid(ids.traceId), span_count: 4, error_count: 1 }),
+    ]);
   });
 
   it('an Opper v2 span joins an OTel trace as a child of an OTel span', async () => {
