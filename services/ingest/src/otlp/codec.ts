@@ -27,13 +27,14 @@ const badPayload = (message: string, cause?: unknown) =>
 
 /** An ExportTraceServiceRequest from a protobuf body; undecodable bytes are a 400 with the reason. */
 export function decodeProtobufTraces(body: Uint8Array): OtlpTraces {
-  let message: protobuf.Message;
+  let object: Record<string, unknown>;
   try {
-    message = RequestType.decode(body);
+    // Both steps recurse (AnyValue nests): absurd nesting ends as a RangeError here, a 400 too.
+    const message = RequestType.decode(body);
+    object = RequestType.toObject(message, { longs: String, enums: Number, bytes: String });
   } catch (err) {
     throw badPayload(`body: not an OTLP ExportTraceServiceRequest (${(err as Error).message})`, err);
   }
-  const object = RequestType.toObject(message, { longs: String, enums: Number, bytes: String });
   return normalizeTraces(object, 'base64');
 }
 

@@ -255,6 +255,22 @@ describe('decoding', () => {
     expect(fromProto).toEqual(decodeJsonTraces(json));
   });
 
+  it('caps how deep attribute values nest (deeper is null), in both encodings', () => {
+    let value: unknown = { stringValue: 'leaf' };
+    // 40 levels: past our cap of 32, within what protobufjs itself encodes (it refuses past 100 messages).
+    for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+    const deep = {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId, spanId, name: 'x', attributes: [{ key: 'd', value }] }] }] },
+      ],
+    };
+    const depthOf = (v: unknown): number => (Array.isArray(v) ? 1 + depthOf(v[0]) : 0);
+    for (const traces of [decodeJsonTraces(deep), decodeProtobufTraces(encodeProtobufTraces(deep))]) {
+      const d = traces.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.d;
+      expect(depthOf(d)).toBe(33);
+    }
+  });
+
   it('refuses what is not OTLP', () => {
     expect(() => decodeJsonTraces({ resourceSpans: {} })).toThrow(/resourceSpans: expected an array/);
     expect(() => decodeJsonTraces([1])).toThrow(/body: expected an object/);
