@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Paths the API and operations own; the dashboard never answers for them, even as a fallback. */
-export const reservedPrefixes = ['/v2', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];
+export const reservedPrefixes = ['/v2', '/v3', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];
 
 const isReserved = (path: string) =>
   reservedPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));

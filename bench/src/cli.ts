@@ -159,9 +159,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   phase(profile, `load for ${seconds} s${rate ? ` at ${rate} spans/s` : ', as fast as possible'}`);
-  let done:
-    | { accepted: number; rejected: number; failed: number; bytes: number; seconds: number }
-    | undefined;
+  let done: Extract<LoadMessage, { type: 'done' }> | undefined;
   let acceptedSoFar = 0;
   const ticker = setInterval(() => {
     const elapsed = (Date.now() - started) / 1000;
@@ -258,6 +256,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
       caughtUpSecondsAfterStored: alerted.seconds,
     },
     loadGeneratorPid: loadPid,
+    /** Not part of the pipeline, but on the same cores: what the client itself took per span. */
+    loadGeneratorCpuMicrosPerSpan: Math.round((done.cpuSeconds * 1e6) / Math.max(done.accepted, 1)),
   };
 }
 
@@ -290,7 +290,15 @@ async function measureQueries(stack: BenchStack, url: string, n: number) {
 /** What the load generator reports on stdout (bench/src/load.ts). */
 type LoadMessage =
   | { type: 'sample'; id: string; traceId: string; ackedAt: number; spans: number }
-  | { type: 'done'; accepted: number; rejected: number; failed: number; bytes: number; seconds: number };
+  | {
+      type: 'done';
+      accepted: number;
+      rejected: number;
+      failed: number;
+      bytes: number;
+      seconds: number;
+      cpuSeconds: number;
+    };
 
 async function sampleTraces(stack: BenchStack, n: number): Promise<string[]> {
   const rs = await stack.clickhouse.query({
@@ -328,6 +336,10 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
       Object.entries(result.cpuMicrosPerSpan)
         .map(([name, us]) => `${name} ${us}`)
         .join(', ') + ` (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
+    ],
+    [
+      'load generator CPU µs per span',
+      `${result.loadGeneratorCpuMicrosPerSpan} (same cores, not counted above)`,
     ],
     ['pipeline / ClickHouse insert', `${Math.round(result.ratios.pipelineVsClickhouseInsert * 100)} %`],
     ['accepted / kafkajs produce', `${Math.round(result.ratios.acceptedVsKafkaProduce * 100)} %`],

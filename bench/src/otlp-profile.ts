@@ -17,8 +17,8 @@ const dbl = (key: string, value: number) => ({ key, value: { doubleValue: value 
 export interface OtlpBatch {
   body: Uint8Array;
   spans: number;
-  /** Tracehouse ids of the spans, for visibility probes. */
-  ids: { id: string; traceId: string }[];
+  /** The OTel ids of the spans (hex). */
+  hexIds: { traceId: string; spanId: string }[];
 }
 
 function otlpTrace(random: () => number, now: number) {
@@ -27,7 +27,7 @@ function otlpTrace(random: () => number, now: number) {
   const rootId = hex(8);
   const ioBytes = () => Math.round(200 * 100 ** random());
   const spans: unknown[] = [];
-  const ids: { id: string; traceId: string }[] = [];
+  const ids: { traceId: string; spanId: string }[] = [];
   for (let i = 0; i < count; i++) {
     const spanId = i === 0 ? rootId : hex(8);
     const start = BigInt(now + i) * 1_000_000n;
@@ -75,15 +75,52 @@ function otlpTrace(random: () => number, now: number) {
       attributes,
       status: { code: random() < 0.02 ? 2 : 0 },
     });
-    ids.push({ id: spanUuid(traceId, spanId), traceId: traceUuid(traceId) });
+    ids.push({ traceId, spanId });
   }
   return { spans, ids };
+}
+
+/**
+ * An export made before the load (like the /v2 profiles' bodies, see load.ts): the protobuf body with
+ * the byte offset of every trace id in it. A send writes its number over the first 4 bytes of each
+ * trace id, so every trace, and so every span id (a hash of trace and span id), is new per send.
+ */
+export interface OtlpTemplate {
+  spans: number;
+  body(send: number): Uint8Array;
+  /** The Tracehouse ids of span `index` as sent by send number `send`. */
+  sample(send: number, index: number): { id: string; traceId: string };
+}
+
+export function otlpTemplate(random: () => number, batchSpans: number): OtlpTemplate {
+  const batch = makeOtlpBatch(random, Date.now(), batchSpans);
+  const template = Buffer.from(batch.body);
+  const offsets: number[] = [];
+  for (const traceId of new Set(batch.hexIds.map((h) => h.traceId))) {
+    const bytes = Buffer.from(traceId, 'hex');
+    // Each trace id occurs once per span; 16 random bytes do not occur by chance in the rest.
+    for (let at = template.indexOf(bytes); at >= 0; at = template.indexOf(bytes, at + 1)) offsets.push(at);
+  }
+  const head = (send: number) => (send >>> 0).toString(16).padStart(8, '0');
+  return {
+    spans: batch.spans,
+    body(send) {
+      const body = Buffer.from(template);
+      for (const at of offsets) body.writeUInt32BE(send >>> 0, at);
+      return body;
+    },
+    sample(send, index) {
+      const { traceId, spanId } = batch.hexIds[index]!;
+      const renewed = head(send) + traceId.slice(8);
+      return { id: spanUuid(renewed, spanId), traceId: traceUuid(renewed) };
+    },
+  };
 }
 
 /** One export of about `batchSpans` spans (whole traces), as the protobuf body the exporters send. */
 export function makeOtlpBatch(random: () => number, now: number, batchSpans: number): OtlpBatch {
   const byService = new Map<string, unknown[]>();
-  const ids: { id: string; traceId: string }[] = [];
+  const ids: { traceId: string; spanId: string }[] = [];
   while (ids.length < batchSpans) {
     const service = `svc-${Math.floor(random() * 20)}|${envs[Math.floor(random() * envs.length)]}`;
     const trace = otlpTrace(random, now);
@@ -97,5 +134,5 @@ export function makeOtlpBatch(random: () => number, now: number, batchSpans: num
       scopeSpans: [{ scope: { name: 'opentelemetry.instrumentation.openai', version: '0.40.0' }, spans }],
     };
   });
-  return { body: encodeProtobufTraces({ resourceSpans }), spans: ids.length, ids };
+  return { body: encodeProtobufTraces({ resourceSpans }), spans: ids.length, hexIds: ids };
 }

@@ -40,6 +40,7 @@ describe('dashboardPlugin', () => {
     expect(page.headers['content-type']).toContain('text/html');
     for (const url of [
       '/v2/nope',
+      '/v3/nope',
       '/docs/x',
       '/openapi.json',
       '/healthz',

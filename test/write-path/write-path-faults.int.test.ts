@@ -5,6 +5,23 @@ import { Stack } from '@tracehouse/test-support/stack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Acked, expectExactly, httpClient, injectClient, pool, postTrace } from './helpers.js';
 
+/** Records a topic holds (sum of its partitions' end offsets). */
+async function recordsOn(topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The writer's `tracehouse_writer_buffered_messages` gauge, from its /metrics. */
+async function bufferedMessages(writerUrl: string): Promise<number> {
+  const text = await (await fetch(`${writerUrl}/metrics`)).text();
+  return Number(/^tracehouse_writer_buffered_messages (\d+)$/m.exec(text)?.[1] ?? -1);
+}
+
 describe('write path under faults', () => {
   let stack: Stack | undefined;
   afterEach(async () => {
@@ -40,7 +57,13 @@ describe('write path under faults', () => {
     await pool([...Array(20).keys()], 5, async (t) => {
       for (const span of await postTrace([ingest], t, 10)) acked.add(span.id);
     });
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // consumed into the writer's buffer
+    // Every record of the topic (fresh for this stack) is consumed into the writer's batch, unwritten.
+    const records = await recordsOn(topicNames(stack.env.TOPIC_PREFIX).spans);
+    const buffered = await stack.eventually(
+      () => bufferedMessages(writer.url),
+      (n) => n === records,
+    );
+    expect(buffered).toBe(records);
     expect((await stack.spanCounts()).rows).toBe(0);
     await writer.kill('SIGTERM');
     expect(writer.child.exitCode).toBe(0);

@@ -1,4 +1,4 @@
-import { topicNames } from '@tracehouse/shared';
+import { projectHeader, topicNames } from '@tracehouse/shared';
 import { testKafka } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { Stack, type Stack as StackType } from '@tracehouse/test-support/stack';
@@ -274,6 +274,42 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       (n) => n === '1',
     );
     expect(stored).toBe('1');
+  });
+
+  it('a spans-topic record names its project in a header (the alerter skips projects without rules)', async () => {
+    const marker = uniqueName('headed');
+    const root = await a.request('POST', '/v2/spans', { name: marker });
+    expect(root.status).toBe(200);
+    await a.request('POST', `/v2/spans/${root.body.id}/metrics`, { dimension: 'q', value: 1 });
+
+    const consumer = testKafka().consumer({ groupId: uniqueName('header-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicNames(stack.env.TOPIC_PREFIX).spans, fromBeginning: true });
+    const records: { project: string | undefined; events: { project_id: string; kind: string }[] }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the records were never read')), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const value = String(message.value);
+          if (!value.includes(root.body.trace_id)) return;
+          const events = JSON.parse(value);
+          records.push({ project: message.headers?.[projectHeader]?.toString(), events });
+          if (records.flatMap((r) => r.events).length >= 2) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(records.flatMap((r) => r.events.map((e) => e.kind)).sort()).toEqual([
+      'metric.upsert',
+      'span.upsert',
+    ]);
+    for (const r of records) {
+      expect(r.project).toBe(stack.projectId);
+      for (const e of r.events) expect(e.project_id).toBe(stack.projectId);
+    }
   });
 
   it('deleting a span hides it and its metrics', async () => {

@@ -1,16 +1,22 @@
-/**
- * The alert API's shapes (`/v2/alerts/*`), written to match shared/src/api/alerts.ts of the alerter
- * work; once that is merged these can become type-only imports from `@tracehouse/shared`.
- */
-export type SpanSignal =
-  | 'span.duration_ms'
-  | 'span.error_rate'
-  | 'span.count'
-  | 'span.prompt_tokens'
-  | 'span.completion_tokens'
-  | 'span.total_tokens'
-  | 'span.cost';
-export const spanSignals: SpanSignal[] = [
+// The alert API's shapes (`/v2/alerts/*`) are the server's own contracts, imported type-only: nothing
+// of zod reaches the bundle. Local names are the ones the alert pages use.
+import type { SpanSignal } from '@tracehouse/shared';
+
+export type {
+  AlertChannel,
+  AlertComparator as Comparator,
+  AlertEvent,
+  AlertPreviewResponse as AlertPreview,
+  AlertRule,
+  AlertSeverity as Severity,
+  AlertSource,
+  AlertTestResponse as AlertTestResult,
+  CreateAlertRuleRequest as AlertRuleInput,
+  SpanSignal,
+} from '@tracehouse/shared';
+
+/** Every span signal, in the order the rule form offers them (a runtime list; the type is shared). */
+export const spanSignals = [
   'span.duration_ms',
   'span.error_rate',
   'span.count',
@@ -18,66 +24,8 @@ export const spanSignals: SpanSignal[] = [
   'span.completion_tokens',
   'span.total_tokens',
   'span.cost',
-];
-export type AlertSource = { type: 'metric'; dimension: string } | { type: 'span'; signal: SpanSignal };
-export type Comparator = '>' | '>=' | '<' | '<=';
-export type Severity = 'info' | 'warning' | 'critical';
-export type AlertChannel = { type: 'webhook' | 'slack'; url: string } | { type: 'log' };
+] as const satisfies readonly SpanSignal[];
 
-export interface AlertRuleInput {
-  name: string;
-  description?: string;
-  enabled: boolean;
-  source: AlertSource;
-  filter: { name?: string; type?: string; tags?: Record<string, string>; status?: 'ok' | 'error' | 'unset' };
-  aggregation: string;
-  window_seconds: number;
-  comparator: Comparator;
-  threshold: number;
-  for_seconds: number;
-  no_data: 'keep' | 'ok' | 'firing' | 'no_data';
-  severity: Severity;
-  channels: AlertChannel[];
-  repeat_interval_seconds: number | null;
-}
-
-export interface AlertRule extends AlertRuleInput {
-  id: string;
-  description: string;
-  secret_hint: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface AlertEvent {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  seq: number;
-  kind: 'firing' | 'resolved' | 'no_data' | 'reminder';
-  severity: Severity;
-  value: number | null;
-  threshold: number;
-  comparator: Comparator;
-  aggregation: string;
-  window_seconds: number;
-  window_start: string;
-  window_end: string;
-  at: string;
-  sample_trace_ids: string[];
-}
-
-export interface AlertPreview {
-  step_seconds: number;
-  series: { at: string; value: number | null }[];
-  transitions: { at: string; kind: AlertEvent['kind']; value: number | null }[];
-}
-
-export interface AlertTestResult {
-  results: {
-    channel: 'webhook' | 'slack' | 'log';
-    ok: boolean;
-    status: number | null;
-    error: string | null;
-  }[];
-}
+// Fails to compile when the server gains a signal this list lacks.
+const everySignal: Exclude<SpanSignal, (typeof spanSignals)[number]> extends never ? true : false = true;
+void everySignal;

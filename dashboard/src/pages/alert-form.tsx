@@ -9,7 +9,7 @@ import {
 } from '../api/alerts';
 import { advice, api } from '../api/client';
 import { LineChart } from '../charts/chart';
-import { aggregations } from '../charts/series';
+import { aggregationOf, aggregations } from '../charts/series';
 import { tagsOf } from '../filters/filter';
 import { number, time } from '../format';
 
@@ -17,12 +17,14 @@ import { number, time } from '../format';
 export function draftFrom(params: URLSearchParams): AlertRuleInput {
   const dim = params.get('dim');
   const tags = Object.fromEntries(tagsOf(params));
+  const aggregation = aggregationOf(params.get('agg'));
   return {
-    name: dim ? `${params.get('agg') ?? 'avg'} ${dim}` : 'New rule',
+    name: dim ? `${aggregation} ${dim}` : 'New rule',
+    description: '',
     enabled: true,
     source: dim ? { type: 'metric', dimension: dim } : { type: 'span', signal: 'span.error_rate' },
     filter: Object.keys(tags).length ? { tags } : {},
-    aggregation: params.get('agg') ?? 'avg',
+    aggregation,
     window_seconds: 300,
     comparator: '>',
     threshold: 0,
@@ -42,10 +44,12 @@ export function AlertForm({ rule, onDone }: { rule: AlertRule | AlertRuleInput; 
   const id = 'id' in rule ? rule.id : null;
   const patch = (p: Partial<AlertRuleInput>) => setDraft({ ...draft, ...p });
   const body = (): AlertRuleInput => {
-    const { name, enabled, source, filter, aggregation, window_seconds, comparator, threshold } = draft;
+    const { name, description, enabled, source, filter, aggregation, window_seconds, comparator } = draft;
+    const { threshold } = draft;
     const { for_seconds, no_data, severity, channels, repeat_interval_seconds } = draft;
     return {
       name,
+      description,
       enabled,
       source,
       filter,
@@ -124,7 +128,10 @@ export function AlertForm({ rule, onDone }: { rule: AlertRule | AlertRuleInput; 
       )}
       <label>
         Aggregation
-        <select value={draft.aggregation} onChange={(e) => patch({ aggregation: e.currentTarget.value })}>
+        <select
+          value={draft.aggregation}
+          onChange={(e) => patch({ aggregation: aggregationOf(e.currentTarget.value) })}
+        >
           {aggregations.map((a) => (
             <option key={a}>{a}</option>
           ))}

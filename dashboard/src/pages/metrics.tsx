@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { MetricAnalyticsResponse, Page, SpanView } from '../api/types';
 import { LineChart } from '../charts/chart';
-import { type Aggregation, aggregations, toSeries } from '../charts/series';
+import { aggregationOf, aggregations, toSeries } from '../charts/series';
 import { filterQuery, searchFilter, withParam } from '../filters/filter';
 import { FilterBar } from '../filters/filter-bar';
 import { ParamInput } from '../filters/param-input';
@@ -17,8 +17,7 @@ import { useQuery } from '../use-query';
  */
 export function MetricsPage({ params }: { params: URLSearchParams }) {
   const dimension = params.get('dim') ?? '';
-  const aggParam = params.get('agg') as Aggregation | null;
-  const agg: Aggregation = aggParam && aggregations.includes(aggParam) ? aggParam : 'avg';
+  const agg = aggregationOf(params.get('agg'));
   const group = params.get('group') ?? '';
   const key = dimension ? `${filterQuery(params)}|${dimension}|${agg}|${group}` : null;
   const analytics = useQuery(key, () =>

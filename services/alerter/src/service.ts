@@ -151,6 +151,7 @@ export async function startAlerter(options: {
     topics: [topics.spans, topics.metrics],
     // Its own group per process: each alerter reads every partition (docs/ALERTS.md).
     groupId: `${c.ALERTER_GROUP_ID}-stream-${randomUUID()}`,
+    wanted: (projectId) => rules.hasRules(projectId),
     sink: async (events, position) => {
       await aggregator.applyEvents(events, position);
       telemetry.alerterEvents.inc(events.length);

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildStubApp } from './stub-app.test-support.js';
 
 describe('API reference', () => {
-  it('documents exactly the /v2 routes the app serves, from the routes themselves, and serves /openapi.json and /docs without a key', async () => {
+  it('documents exactly the /v2 and /v3 routes the app serves, from the routes themselves, and serves /openapi.json and /docs without a key', async () => {
     const app = await buildStubApp();
     await app.ready();
     const served = new Set(
-      app.v2Routes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`),
+      app.apiRoutes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`),
     );
     expect(served.size).toBeGreaterThanOrEqual(29);
 
@@ -41,6 +41,20 @@ describe('API reference', () => {
       'application/x-ndjson',
       'text/csv',
     ]);
+    // v3: its own error body, and 400 (not 422) for invalid input.
+    const v3Create = body.paths['/v3/spans'].post;
+    expect(v3Create.requestBody.content['application/json'].schema.required).toEqual(['name']);
+    expect(v3Create.responses['400'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/V3Error',
+    );
+    expect(v3Create.responses['422']).toBeUndefined();
+    expect(body.components.schemas.V3Error.required).toEqual(['error']);
+    expect(body.paths['/v3/traces'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'limit',
+      'offset',
+      'name',
+    ]);
+    expect(Object.keys(body.paths['/v3/traces/{trace_id}']).sort()).toEqual(['delete', 'get']);
     const ui = await app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger');

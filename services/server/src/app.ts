@@ -1,11 +1,11 @@
-import { type ReadSide, readRoutes } from '@tracehouse/api';
+import { type ReadSide, readRoutes, readRoutesV3 } from '@tracehouse/api';
 import { dashboardPlugin } from '@tracehouse/dashboard/server';
-import { type WriteRoutesOptions, writeRoutes } from '@tracehouse/ingest';
+import { type WriteRoutesOptions, writeRoutes, writeRoutesV3 } from '@tracehouse/ingest';
 import type { HealthRegistry, Logger, Telemetry } from '@tracehouse/shared/node';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type AuthOptions, projectAuthPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { errorHandlerPlugin, setV3ErrorHandler } from './plugins/error-handler.js';
 import { healthPlugin } from './plugins/health.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
 import { otlpScope } from './plugins/otlp-scope.js';
@@ -40,16 +40,22 @@ export interface ServerAppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every `/v2` route served (`METHOD /v2/...`): the API reference and the auth tests check them. */
-    v2Routes: { method: string; url: string }[];
+    /**
+     * Every API route served (`METHOD /v2/...`, `METHOD /v3/...`): the API reference and the auth tests
+     * check them.
+     */
+    apiRoutes: { method: string; url: string }[];
   }
 }
 
+/** The API's routes: `/v2/...` (Opper v2 and our extensions) and `/v3/...` (Opper v3). */
+export const isApiUrl = (url: string) => url.startsWith('/v2/') || url.startsWith('/v3/');
+
 /**
- * The HTTP composition root: cross-cutting plugins at the top, then one `/v2` scope that requires a
- * project (and counts it against its rate limit) for every route inside it, holding ingest's write
- * routes and api's read routes as this process's roles say, and the OTLP scope (`/v1/traces`) beside it
- * in a process that writes. Built from injected parts; never reads env
+ * The HTTP composition root: cross-cutting plugins at the top, then one API scope that requires a
+ * project (and counts it against its rate limit) for every route inside it, holding a `/v2` and a
+ * `/v3` scope with ingest's write routes and api's read routes as this process's roles say, and the OTLP scope
+ * (`/v1/traces`) beside it in a process that writes. Built from injected parts; never reads env
  * and never listens (see main.ts).
  */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
@@ -66,10 +72,10 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
     // Requests arriving while the server closes get 503, so clients retry elsewhere.
     return503OnClosing: true,
   });
-  app.decorate('v2Routes', [] as { method: string; url: string }[]);
+  app.decorate('apiRoutes', [] as { method: string; url: string }[]);
   app.addHook('onRoute', ({ method, url }) => {
-    if (!url.startsWith('/v2/')) return;
-    for (const m of [method].flat()) if (m !== 'HEAD') app.v2Routes.push({ method: m, url });
+    if (!isApiUrl(url)) return;
+    for (const m of [method].flat()) if (m !== 'HEAD') app.apiRoutes.push({ method: m, url });
   });
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
@@ -77,13 +83,22 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   await app.register(healthPlugin, { health: options.health, cacheMs: options.healthCacheMs ?? 1_000 });
   if (options.telemetry) await app.register(telemetryPlugin, { telemetry: options.telemetry });
   await app.register(docsPlugin, { version: options.version ?? '0.1.0' });
-  // One encapsulated scope: its hooks (auth, then rate limit) run for every route registered in it,
-  // and for no other route.
-  await app.register(async function v2Scope(v2) {
-    await v2.register(projectAuthPlugin, options.auth);
-    if (options.rateLimit.max > 0) await v2.register(projectRateLimitPlugin, options.rateLimit);
-    if (options.writes) await v2.register(writeRoutes, options.writes);
-    if (options.reads) await v2.register(readRoutes, options.reads);
+  // One encapsulated scope: its hooks (auth, then rate limit) run for every route registered in it or
+  // its children, and for no other route; both versions share a project's budget.
+  await app.register(async function apiScope(api) {
+    await api.register(projectAuthPlugin, options.auth);
+    if (options.rateLimit.max > 0) await api.register(projectRateLimitPlugin, options.rateLimit);
+    await api.register(async function v2Scope(v2) {
+      if (options.writes) await v2.register(writeRoutes, options.writes);
+      if (options.reads) await v2.register(readRoutes, options.reads);
+    });
+    // Opper's v3 spans and traces: the same services, v3's envelopes and error body (its handler also
+    // answers the errors of the hooks above for v3 routes).
+    await api.register(async function v3Scope(v3) {
+      setV3ErrorHandler(v3);
+      if (options.writes) await v3.register(writeRoutesV3, options.writes);
+      if (options.reads) await v3.register(readRoutesV3, options.reads);
+    });
   });
   // OTLP/HTTP traces, at the standard path and under /otlp for proxies: a scope of its own, since it
   // takes the key from another header too and reads protobuf and gzip bodies.
@@ -98,7 +113,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
       },
     });
   }
-  // The dashboard (static assets, same origin as the API); it never answers for /v2 or the docs.
+  // The dashboard (static assets, same origin as the API); it never answers for /v2, /v3 or the docs.
   if (options.reads) await app.register(dashboardPlugin);
   return app;
 }

@@ -40,20 +40,23 @@ function send(
   });
 }
 
-/** The ways one path can be written that a router might take as the same route. */
+/** The ways one path (`/v2/...` or `/v3/...`) can be written that a router might take as the same route. */
 function spellings(path: string, port: number): Record<string, string> {
-  const rest = path.slice('/v2'.length);
+  const n = path.slice(2, 3); // the version digit
+  const v = `/v${n}`;
+  const rest = path.slice(v.length);
   return {
-    'percent-encoded v': `/%762${rest}`,
-    'percent-encoded V and 2': `/%76%32${rest}`,
-    'percent-encoded slash': `/v2%2F${rest.slice(1)}`,
+    'percent-encoded v': `/%76${n}${rest}`,
+    'percent-encoded V and digit': `/%76%3${n}${rest}`,
+    'percent-encoded slash': `${v}%2F${rest.slice(1)}`,
     'doubled leading slash': `/${path}`,
-    'doubled inner slash': `/v2/${rest}`,
-    'dot segment': `/v2/.${rest}`,
+    'doubled inner slash': `${v}/${rest}`,
+    'dot segment': `${v}/.${rest}`,
     'dot-dot segment': `/x/..${path}`,
     'encoded dot-dot segment': `/x/%2e%2e${path}`,
-    'upper case': `/V2${rest.toUpperCase()}`,
-    'upper-case prefix': `/V2${rest}`,
+    'upper case': `/V${n}${rest.toUpperCase()}`,
+    'upper-case prefix': `/V${n}${rest}`,
+    'other version': `/v${n === '2' ? '3' : '2'}${rest}`,
     'absolute-form': `http://127.0.0.1:${port}${path}`,
     'absolute-form, other host': `http://example.com${path}`,
     'trailing slash': `${path}/`,
@@ -117,9 +120,11 @@ describe('authentication by matched route', () => {
     await app?.close();
   });
 
-  it('refuses every /v2 route, however spelled, without a key and with a wrong key (never 2xx or 5xx)', async () => {
-    const routes = app.v2Routes.map((r) => ({ method: r.method, path: r.url.replace(/:[a-z_]+/g, id) }));
-    expect(routes.length).toBeGreaterThanOrEqual(29);
+  it('refuses every /v2 and /v3 route, however spelled, without a key and with a wrong key (never 2xx or 5xx)', async () => {
+    const routes = app.apiRoutes.map((r) => ({ method: r.method, path: r.url.replace(/:[a-z_]+/g, id) }));
+    expect(routes.filter((r) => r.path.startsWith('/v2/')).length).toBeGreaterThanOrEqual(29);
+    // Opper v3: spans create/get/update/delete, traces list/get/delete.
+    expect(routes.filter((r) => r.path.startsWith('/v3/')).length).toBe(7);
     const failures: string[] = [];
     for (const { method, path } of routes) {
       const checks: Promise<void>[] = [];
@@ -205,6 +210,8 @@ describe('authentication by matched route', () => {
     // The stub services throw when a handler calls them: reaching one answers 500.
     expect(await send(port, 'POST', '/v2/spans', `Bearer ${validKey}`)).toBe(500);
     expect(await send(port, 'POST', '/%762/spans', `Bearer ${validKey}`)).toBe(500);
+    expect(await send(port, 'POST', '/v3/spans', `Bearer ${validKey}`)).toBe(500);
+    expect(await send(port, 'GET', `/%763/traces/${id}`, `Bearer ${validKey}`)).toBe(500);
   });
 
   it('serves health and the API reference without a key', async () => {

@@ -148,6 +148,7 @@ export async function startServer(options: {
     writes: writeSide && {
       writes: writeSide.writes,
       spanAfterWrite: (projectId, spanId) => reads.spanAfterWrite(projectId, spanId),
+      traceSpanIds: (projectId, traceId) => reads.traceSpanIds(projectId, traceId),
       maxBatchItems: config.INGEST_MAX_ITEMS,
     },
     reads: roles.has('api') ? readSide : undefined,

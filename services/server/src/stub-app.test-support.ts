@@ -33,6 +33,9 @@ export function buildStubApp(
       spanAfterWrite: () => {
         throw new Error('spanAfterWrite called: a handler ran');
       },
+      traceSpanIds: () => {
+        throw new Error('traceSpanIds called: a handler ran');
+      },
       maxBatchItems: 10,
     },
     reads: {

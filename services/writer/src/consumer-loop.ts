@@ -16,6 +16,8 @@ export interface ConsumerLoopOptions {
   /** How often a partly filled batch is checked for its deadline. */
   tickMs?: number;
   onBatch?: (result: BatchResult, items: number, ms: number) => void;
+  /** Told how many messages the batch holds after each fetch and each take. */
+  onBuffered?: (messages: number) => void;
   /** Called when the group (re)assigns partitions, before any batch of the new assignment. */
   onAssignment?: () => void;
   /** A batch that failed this many times in a row for a reason retrying cannot fix is given up... */
@@ -96,6 +98,7 @@ export class ConsumerLoop {
         value: m.value,
       });
     }
+    this.#o.onBuffered?.(buffer.size);
     // A full buffer waits for its write, which holds back fetching: memory stays bounded.
     if (buffer.full()) await this.flush();
   }
@@ -109,6 +112,7 @@ export class ConsumerLoop {
   async #flushOnce(): Promise<void> {
     const items = this.#o.buffer.take();
     if (items.length === 0) return;
+    this.#o.onBuffered?.(0);
     await this.#writeInHalves(items);
   }
 

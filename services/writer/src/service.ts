@@ -142,6 +142,7 @@ export async function startWriter(options: {
     logger,
     retryMinMs: config.RETRY_MIN_MS,
     retryMaxMs: config.RETRY_MAX_MS,
+    onBuffered: (messages) => telemetry.writerBufferedMessages.set(messages),
     onBatch: (result, items, ms) => {
       telemetry.writerBatchItems.observe(items);
       telemetry.writerBatchSeconds.observe(ms / 1000);

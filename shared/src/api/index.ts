@@ -5,5 +5,6 @@ export type * from './inputs.js';
 export * from './opper-metrics.js';
 export * from './opper-reads.js';
 export * from './opper-spans.js';
+export * from './opper-v3.js';
 export * from './params.js';
 export * from './search.js';

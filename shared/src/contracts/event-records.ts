@@ -14,3 +14,9 @@ export function decodeEventRecord(value: string): unknown[] {
   const parsed: unknown = JSON.parse(value);
   return Array.isArray(parsed) ? parsed : [parsed];
 }
+
+/**
+ * The Kafka header naming the project of every event in a spans-topic record (one record never mixes
+ * projects). Records written before it existed have none; consumers then read the events themselves.
+ */
+export const projectHeader = 'project';

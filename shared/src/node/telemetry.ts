@@ -70,6 +70,12 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  readonly writerBufferedMessages = new Gauge({
+    name: 'tracehouse_writer_buffered_messages',
+    help: 'Messages the writer consumed and holds in its batch, not yet written to ClickHouse',
+    registers: [this.registry],
+  });
+
   readonly consumerLag = new Gauge({
     name: 'tracehouse_writer_consumer_lag',
     help: 'Messages on a topic not yet written and committed by the writer group',

@@ -46,6 +46,7 @@ export class RuleBook {
   #byId = new Map<string, LiveRule>();
   #metric = new Map<string, LiveRule[]>();
   #span = new Map<string, LiveRule[]>();
+  #projects = new Set<string>();
 
   /** Replaces the whole set (rules are re-read periodically); returns ids that went away. */
   replace(rules: LiveRule[]): string[] {
@@ -53,8 +54,10 @@ export class RuleBook {
     this.#byId = new Map(rules.map((r) => [r.id, r]));
     this.#metric = new Map();
     this.#span = new Map();
+    this.#projects = new Set();
     for (const r of rules) {
       if (!r.enabled) continue;
+      this.#projects.add(r.projectId);
       const [index, key] =
         r.source.type === 'metric'
           ? [this.#metric, `${r.projectId}\u0000${r.source.dimension}`]
@@ -74,6 +77,11 @@ export class RuleBook {
 
   metricRules(projectId: string, dimension: string): LiveRule[] {
     return this.#metric.get(`${projectId}\u0000${dimension}`) ?? [];
+  }
+
+  /** Whether any enabled rule needs the project's events. */
+  hasRules(projectId: string): boolean {
+    return this.#projects.has(projectId);
   }
 
   spanRules(projectId: string): LiveRule[] {

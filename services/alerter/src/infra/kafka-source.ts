@@ -1,7 +1,7 @@
-import { MetricEvent, SpanEvent } from '@tracehouse/shared';
 import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { StreamEvent, StreamPosition } from '../domain/aggregator.js';
+import { decodeMessages } from './stream-records.js';
 
 export interface KafkaEventSourceOptions {
   kafka: Kafka;
@@ -11,17 +11,12 @@ export interface KafkaEventSourceOptions {
   /** This process's own group: every alerter reads every partition (docs/ALERTS.md). */
   groupId: string;
   sink: (events: StreamEvent[], position: StreamPosition) => Promise<void>;
+  /** Whether any rule needs a project's events; records of other projects are skipped unread. */
+  wanted: (projectId: string) => boolean;
   /** Told after each batch how many messages of its partition are still unread. */
   onLag?: (topic: string, partition: number, lag: number) => void;
   logger: Logger;
 }
-
-const parse = (value: unknown): StreamEvent | undefined => {
-  const s = SpanEvent.safeParse(value);
-  if (s.success) return s.data;
-  const m = MetricEvent.safeParse(value);
-  return m.success ? m.data : undefined;
-};
 
 /**
  * The thin adapter from Kafka to the aggregator: replays the topics from a point in time (windows are
@@ -38,6 +33,8 @@ export class KafkaEventSource {
     this.#markCaughtUp = resolve;
   });
   unparsable = 0;
+  /** Records skipped unread: their project has no rule. */
+  skipped = 0;
 
   constructor(options: KafkaEventSourceOptions) {
     this.#o = options;
@@ -75,21 +72,9 @@ export class KafkaEventSource {
   }
 
   async #eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    const events: StreamEvent[] = [];
-    for (const m of batch.messages) {
-      let value: unknown;
-      try {
-        value = JSON.parse(m.value?.toString('utf8') ?? 'null');
-      } catch {
-        this.unparsable++;
-        continue;
-      }
-      for (const v of Array.isArray(value) ? value : [value]) {
-        const e = parse(v);
-        if (e) events.push(e);
-        else this.unparsable++; // the writer dead-letters it; here it is only skipped
-      }
-    }
+    const { events, unparsable, skipped } = decodeMessages(batch.messages, this.#o.wanted);
+    this.unparsable += unparsable;
+    this.skipped += skipped;
     await this.#o.sink(events, {
       source: batch.topic,
       partition: batch.partition,

@@ -27,6 +27,8 @@ import {
   readTraceSpans,
   type SpanRow,
   type StoredEntry,
+  type StoredMetric,
+  type TraceNameMatch,
   traceSummaryVersions,
 } from '@tracehouse/shared/node';
 import { readFresh } from './fresh-read.js';
@@ -143,7 +145,8 @@ export class ReadService {
     return metric;
   }
 
-  async getTrace(projectId: string, traceId: string, options: { tree: boolean }): Promise<TraceDetail> {
+  /** A trace's live spans and metrics once they reflect every acknowledged write to it. */
+  async #traceRows(projectId: string, traceId: string): Promise<[SpanRow[], StoredMetric[]]> {
     const ch = this.#o.clickhouse;
     const fence = await this.#o.fences.trace(projectId, traceId);
     if (fence) {
@@ -157,21 +160,41 @@ export class ReadService {
         'Trace',
       );
     }
-    const [spans, metrics] = await Promise.all([
-      readTraceSpans(ch, projectId, traceId),
-      readTraceMetrics(ch, projectId, traceId),
-    ]);
+    return Promise.all([readTraceSpans(ch, projectId, traceId), readTraceMetrics(ch, projectId, traceId)]);
+  }
+
+  /** The trace as v2 answers it, and (v3) its spans as span views; both within the byte budget. */
+  async getTraceWithSpans(
+    projectId: string,
+    traceId: string,
+    options: { tree: boolean },
+  ): Promise<{ trace: TraceDetail; spans: SpanView[] }> {
+    const [spans, metrics] = await this.#traceRows(projectId, traceId);
     if (spans.length === 0) throw notFound('Trace');
     const kept = spansWithinBytes(spans, this.#o.maxTraceBytes);
     const detail = traceDetail(traceId, kept, metrics, options.tree);
-    return kept.length < spans.length ? { ...detail, truncated: true } : detail;
+    const trace = kept.length < spans.length ? { ...detail, truncated: true } : detail;
+    return { trace, spans: kept.map(spanView) };
+  }
+
+  async getTrace(projectId: string, traceId: string, options: { tree: boolean }): Promise<TraceDetail> {
+    return (await this.getTraceWithSpans(projectId, traceId, options)).trace;
+  }
+
+  /** The ids of a trace's live spans (for deleting the trace); empty when it has none. */
+  async traceSpanIds(projectId: string, traceId: string): Promise<string[]> {
+    const [spans] = await this.#traceRows(projectId, traceId);
+    return spans.map((s) => s.span_id);
   }
 
   /**
    * Opper's trace list. Traces this project wrote a moment ago are waited for (their summaries must
    * reflect the newest acknowledged span), briefly: a list is never refused, at worst a moment old.
    */
-  async listTraces(projectId: string, page: Page & { name?: string }): Promise<ListOf<TraceSummary>> {
+  async listTraces(
+    projectId: string,
+    page: Page & { name?: string; nameMatch?: TraceNameMatch },
+  ): Promise<ListOf<TraceSummary>> {
     const ch = this.#o.clickhouse;
     const recent = await this.#o.fences.recentTraces(projectId);
     if (recent.length > 0) {

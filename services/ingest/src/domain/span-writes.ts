@@ -21,7 +21,9 @@ export interface WriteContext {
 
 /** Refuses a text larger than `maxBytes`, naming the field. */
 export function sizedText(text: string, field: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) > maxBytes) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts are known small enough without counting
+  // their bytes, a scan that cost ~5 % of ingest's CPU on 9 KB spans.
+  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
     throw new AppError(ErrorCodes.VALIDATION, `${field}: must be at most ${maxBytes} bytes as JSON`, {
       details: { field, maxBytes },
     });
@@ -116,14 +118,15 @@ export function spanPatchEvent(
   };
 }
 
-const parseJson = (text: string | null | undefined): unknown => (text == null ? null : JSON.parse(text));
-
 /**
  * The Opper span shape for a write response, from what this request set plus what the index knows
- * (name, parent). A GET returns the full merged span once written.
+ * (name, parent). Input and output are the request's own values: parsing the event's JSON text back
+ * would give the same values at the cost of a parse per span. A GET returns the full merged span once
+ * written.
  */
 export function spanWriteResponse(
   event: SpanUpsertEvent | SpanPatchEvent,
+  request: { input?: unknown; output?: unknown },
   known: { name?: string; parentId?: string | null } = {},
 ): SpanResponse {
   const f = event.fields;
@@ -135,8 +138,8 @@ export function spanWriteResponse(
     type: f.type ?? null,
     start_time: f.start_time ?? null,
     end_time: f.end_time ?? null,
-    input: parseJson(f.input),
-    output: parseJson(f.output),
+    input: request.input ?? null,
+    output: request.output ?? null,
     error: f.error ?? null,
     meta: f.meta ?? null,
     score: f.score ?? null,

@@ -12,8 +12,10 @@ import {
   type MetricEvent,
   type MetricPatchEvent,
   type MetricResponse,
+  projectHeader,
   type SaveExamplesResponse,
   type SpanDeleteEvent,
+  type SpanEvent,
   type SpanIndexEntry,
   type SpanResponse,
   type UpdateMetricRequest,
@@ -62,17 +64,19 @@ function asText(json: string | null): string | null {
  */
 export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecord[] {
   const out: OutRecord[] = [];
-  const byTrace = new Map<string, string[]>();
+  const byTrace = new Map<string, { first: OutRecord; values: string[] }>();
   for (const r of records) {
     if (r.topic !== spansTopic) {
       out.push(r);
       continue;
     }
-    const values = byTrace.get(r.key);
-    if (values) values.push(r.value);
-    else byTrace.set(r.key, [r.value]);
+    // Two projects may use the same trace id: their events never share a record.
+    const group = `${r.headers?.[projectHeader] ?? ''}/${r.key}`;
+    const found = byTrace.get(group);
+    if (found) found.values.push(r.value);
+    else byTrace.set(group, { first: r, values: [r.value] });
   }
-  for (const [key, values] of byTrace) out.push({ topic: spansTopic, key, value: `[${values.join(',')}]` });
+  for (const { first, values } of byTrace.values()) out.push({ ...first, value: `[${values.join(',')}]` });
   return out;
 }
 
@@ -123,6 +127,20 @@ export class WriteService {
     const known = await this.#lookup(projectId, spanId, scope);
     if (!known) throw spanNotFound();
     return known;
+  }
+
+  /**
+   * A span or metric event's record: keyed by its trace, so a trace's events stay in order on one
+   * partition; its project in a header, so a consumer that wants nothing of a project (the alerter,
+   * for projects without rules) skips the record without parsing it.
+   */
+  #spanRecord(event: SpanEvent | MetricEvent): OutRecord {
+    return {
+      topic: this.deps.topics.spans,
+      key: event.trace_id,
+      value: JSON.stringify(event),
+      headers: { [projectHeader]: event.project_id },
+    };
   }
 
   /** Index records ride in the same Kafka batch as the writes they describe. */
@@ -205,12 +223,7 @@ export class WriteService {
       req.trace_id ?? (req.parent_id ? await this.#parentTrace(projectId, req.parent_id, scope) : id);
     const event = spanUpsertEvent(req, { id, traceId }, ctx);
     const entry = this.#spanEntry(ctx, id, traceId, { name: req.name, parent_id: req.parent_id ?? null });
-    return this.#plan(
-      [{ topic: this.deps.topics.spans, key: traceId, value: JSON.stringify(event) }],
-      [entry],
-      spanWriteResponse(event),
-      scope,
-    );
+    return this.#plan([this.#spanRecord(event)], [entry], spanWriteResponse(event, req), scope);
   }
 
   /** The parent's trace; a parent found nowhere gives `parent_id` (a root's trace id is its own id). */
@@ -233,12 +246,7 @@ export class WriteService {
       known.traceId,
       req.name === undefined ? {} : { name: req.name },
     );
-    return this.#plan(
-      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
-      [entry],
-      spanWriteResponse(event, known),
-      scope,
-    );
+    return this.#plan([this.#spanRecord(event)], [entry], spanWriteResponse(event, req, known), scope);
   }
 
   /**
@@ -257,9 +265,7 @@ export class WriteService {
     const event = spanPatchEvent({}, { id: spanId, traceId: known.traceId }, ctx);
     event.fields.feedback_score = req.score;
     event.fields.feedback_comment = comment;
-    const records: OutRecord[] = [
-      { topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) },
-    ];
+    const records: OutRecord[] = [this.#spanRecord(event)];
     const entries: IndexEntry[] = [this.#spanEntry(ctx, spanId, known.traceId)];
     if (req.save_to_dataset) {
       const saved = await this.planSaveExample(projectId, spanId, { comment }, scope);
@@ -310,19 +316,32 @@ export class WriteService {
 
   async planDeleteSpan(projectId: string, spanId: string, scope?: BatchScope): Promise<Plan<undefined>> {
     const known = await this.#known(projectId, spanId, scope);
-    const ctx = this.#context(projectId);
-    const event: SpanDeleteEvent = {
-      v: 1,
-      kind: 'span.delete',
-      version: ctx.version,
-      project_id: projectId,
-      id: spanId,
-      trace_id: known.traceId,
-      received_at: ctx.receivedAt,
-    };
+    return this.#deletePlan(this.#context(projectId), [spanId], known.traceId, scope);
+  }
+
+  /**
+   * Deletes a whole trace (Opper v3) as one `span.delete` per span, the same events as span deletes,
+   * sent in one batch on the trace's key. The caller read the span ids from the store, so no lookups.
+   */
+  planDeleteTrace(projectId: string, traceId: string, spanIds: string[]): Plan<undefined> {
+    return this.#deletePlan(this.#context(projectId), spanIds, traceId);
+  }
+
+  #deletePlan(ctx: WriteContext, spanIds: string[], traceId: string, scope?: BatchScope): Plan<undefined> {
+    const events = spanIds.map(
+      (id): SpanDeleteEvent => ({
+        v: 1,
+        kind: 'span.delete',
+        version: ctx.version,
+        project_id: ctx.projectId,
+        id,
+        trace_id: traceId,
+        received_at: ctx.receivedAt,
+      }),
+    );
     return this.#plan(
-      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
-      [this.#spanEntry(ctx, spanId, known.traceId, { deleted: true })],
+      events.map((e) => this.#spanRecord(e)),
+      spanIds.map((id) => this.#spanEntry(ctx, id, traceId, { deleted: true })),
       undefined,
       scope,
     );
@@ -349,7 +368,7 @@ export class WriteService {
     };
     const { event, result } = await make(base, ctx);
     return this.#plan(
-      [{ topic: this.deps.topics.spans, key: known.traceId, value: JSON.stringify(event) }],
+      [this.#spanRecord(event)],
       [this.#spanEntry(ctx, spanId, known.traceId, { target: 'metrics' })],
       result,
     );

@@ -1,6 +1,7 @@
 import { AppError, type ErrorCode, ErrorCodes } from '@tracehouse/shared';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isV3Url, v3ErrorBody, v3Status } from './v3-errors.js';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.VALIDATION]: 422,
@@ -48,8 +49,24 @@ const typeOf: Record<number, string> = {
   503: 'ServiceUnavailableError',
 };
 
-/** What an error answers: status, message and code, with internals of 5xx hidden and logged once. */
-export function httpErrorOf(original: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+/** What an error answers, before it is put in a version's body shape. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  /** Machine-readable extras of a 4xx (the field, retry hints); empty for 5xx. */
+  details: Record<string, unknown>;
+}
+
+/**
+ * Status, stable code and message of any error a route throws. 5xx hide internals and are logged once
+ * with the request id; back-pressure (503) tells the client when to retry.
+ */
+export function answerError(
+  original: FastifyError | AppError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): ErrorAnswer {
   const error = withQueryLimits(original);
   let status: number;
   let message: string;
@@ -70,35 +87,54 @@ export function httpErrorOf(original: FastifyError | AppError, request: FastifyR
   }
   const code = error instanceof AppError ? error.code : status >= 500 ? ErrorCodes.INTERNAL : error.code;
   const details = error instanceof AppError && status < 500 ? error.details : {};
-  return { status, message, code, details };
+  return { status, code, message, details };
 }
 
+/** The answer to a request that matched no route. */
+export const routeNotFound = (request: FastifyRequest): ErrorAnswer => ({
+  status: 404,
+  code: ErrorCodes.NOT_FOUND,
+  message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+  details: {},
+});
+
+/** Opper v2's shape (`type`, `message`, `detail`); `code` is ours, and SDKs ignore unknown keys. */
+const v2Body = (a: ErrorAnswer) => ({
+  type: typeOf[a.status] ?? (a.status >= 500 ? 'InternalServerError' : 'BadRequestError'),
+  message: a.message,
+  detail: Object.keys(a.details).length > 0 ? a.details : null,
+  code: a.code,
+});
+
 /**
- * The one HTTP error handler. 4xx carry a message naming the problem in Opper's error shape
- * (`{type, message, detail}`); 5xx hide internals and are logged once with the request id;
- * back-pressure (503) tells the client when to retry. (The OTLP scope answers the same errors in
- * OTLP's shape: plugins/otlp-scope.ts.)
+ * The one HTTP error handler, in Opper v2's error shape (the `/v3` scope puts the same answers in
+ * v3's shape, see v3-errors.ts, and the OTLP scope in OTLP's, see otlp-scope.ts). 4xx carry a message
+ * naming the problem.
  */
 export const errorHandlerPlugin = fp(
   async (app) => {
-    app.setErrorHandler((original: FastifyError | AppError, request, reply) => {
-      const { status, message, code, details } = httpErrorOf(original, request, reply);
-      // Opper's shape (`type`, `message`, `detail`); `code` is ours, and SDKs ignore unknown keys.
-      reply.code(status).send({
-        type: typeOf[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequestError'),
-        message,
-        detail: Object.keys(details).length > 0 ? details : null,
-        code,
-      });
+    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+      const answer = answerError(error, request, reply);
+      reply.code(answer.status).send(v2Body(answer));
     });
     app.setNotFoundHandler((request, reply) => {
-      reply.code(404).send({
-        type: 'NotFoundError',
-        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-        detail: null,
-        code: ErrorCodes.NOT_FOUND,
-      });
+      const answer = routeNotFound(request);
+      // Unknown routes under /v3 answer in v3's shape, like everything else there.
+      const body = isV3Url(request.url) ? v3ErrorBody(answer) : v2Body(answer);
+      reply.code(404).send(body);
     });
   },
   { name: 'error-handler' },
 );
+
+/**
+ * The error handler of the `/v3` scope: the same answers as v2 (status, code, logging, Retry-After) in
+ * v3's body. Fastify runs a scope's handler for its hooks' errors too (auth 401, rate limit 429, body
+ * parsing 400), so nothing under /v3 answers in v2's shape.
+ */
+export function setV3ErrorHandler(scope: FastifyInstance): void {
+  scope.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const answer = answerError(error, request, reply);
+    reply.code(v3Status(answer)).send(v3ErrorBody(answer));
+  });
+}

@@ -8,7 +8,7 @@ import {
 import type { AppError } from '@tracehouse/shared';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { type AuthOptions, projectAuthPlugin } from './auth.js';
-import { httpErrorOf } from './error-handler.js';
+import { answerError } from './error-handler.js';
 import { projectRateLimitPlugin, type RateLimitOptions } from './rate-limit.js';
 
 /** HTTP status → google.rpc.Code, for the Status body OTLP/HTTP clients read on an error. */
@@ -37,7 +37,7 @@ export const otlpScope: FastifyPluginAsync<OtlpScopeOptions> = async (scope, opt
   await scope.register(projectAuthPlugin, { ...options.auth, keyHeader: 'x-tracehouse-key' });
   if (options.rateLimit.max > 0) await scope.register(projectRateLimitPlugin, options.rateLimit);
   scope.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const { status, message } = httpErrorOf(error, request, reply);
+    const { status, message } = answerError(error, request, reply);
     const encoding = otlpEncodingOf(request);
     reply
       .code(status)

@@ -98,12 +98,21 @@ export const traceColumns = `trace_id, root_span_id, name, start_time, end_time,
   error_count, total_tokens, total_cost, input, output, tags`;
 
 /** Opper's `GET /v2/traces`: newest first, optionally by root span name, with the total. */
+/** How a trace list's `name` filter matches: v2 by equal name, v3 by case-insensitive substring. */
+export type TraceNameMatch = 'exact' | 'contains';
+
 export async function listTraces(
   client: ClickHouseClient,
   projectId: string,
-  page: { limit: number; offset: number; name?: string },
+  page: { limit: number; offset: number; name?: string; nameMatch?: TraceNameMatch },
 ): Promise<{ total: number; rows: TraceRow[] }> {
-  const where = `project_id = {project:UUID}${page.name === undefined ? '' : ' AND name = {name:String}'}`;
+  const byName =
+    page.name === undefined
+      ? ''
+      : page.nameMatch === 'contains'
+        ? ' AND positionCaseInsensitiveUTF8(name, {name:String}) > 0'
+        : ' AND name = {name:String}';
+  const where = `project_id = {project:UUID}${byName}`;
   const params = definedParams({
     project: projectId,
     name: page.name,

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { projectHeader } from '@tracehouse/shared';
+import { describe, expect, it } from 'vitest';
+import { decodeMessages, type StreamMessage } from './stream-records.js';
+
+const withRules = randomUUID();
+const withoutRules = randomUUID();
+const wanted = (projectId: string) => projectId === withRules;
+
+const span = (projectId: string, extra: Record<string, unknown> = {}) => ({
+  v: 1,
+  kind: 'span.upsert',
+  version: 1,
+  project_id: projectId,
+  id: randomUUID(),
+  trace_id: randomUUID(),
+  received_at: '2026-12-02T00:00:00.000000Z',
+  fields: {
+    name: 'generate',
+    input: '"a prompt"',
+    output: '"an answer"',
+    meta: { k: 1 },
+    tags: { env: 'prod' },
+  },
+  ...extra,
+});
+
+const message = (events: unknown, project?: string): StreamMessage => ({
+  value: Buffer.from(JSON.stringify(events)),
+  ...(project === undefined ? {} : { headers: { [projectHeader]: Buffer.from(project) } }),
+});
+
+describe('decodeMessages', () => {
+  it('skips, unread, the records of projects no rule needs', () => {
+    const out = decodeMessages(
+      [message([span(withoutRules)], withoutRules), message('not even an event', withoutRules)],
+      wanted,
+    );
+    expect(out).toEqual({ events: [], unparsable: 0, skipped: 2 });
+  });
+
+  it('reads the records of projects with rules, and records without the header', () => {
+    const a = span(withRules);
+    const b = span(withoutRules);
+    const out = decodeMessages([message([a], withRules), message(b)], wanted);
+    expect(out.skipped).toBe(0);
+    expect(out.events.map((e) => e.id)).toEqual([a.id, b.id]);
+  });
+
+  it('keeps what rules use and drops input, output and metadata', () => {
+    const [event] = decodeMessages([message([span(withRules)], withRules)], wanted).events;
+    expect(event?.kind).toBe('span.upsert');
+    expect(event && 'fields' in event ? event.fields : undefined).toEqual({
+      name: 'generate',
+      tags: { env: 'prod' },
+    });
+  });
+
+  it('counts what it cannot read and goes on', () => {
+    const good = span(withRules);
+    const out = decodeMessages(
+      [
+        { value: Buffer.from('{not json'), headers: { [projectHeader]: withRules } },
+        message([{ kind: 'span.upsert' }, good], withRules),
+      ],
+      wanted,
+    );
+    expect(out.unparsable).toBe(2);
+    expect(out.events.map((e) => e.id)).toEqual([good.id]);
+  });
+});
