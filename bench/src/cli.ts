@@ -1,4 +1,4 @@
-// `npm run bench [-- --profile=realistic|small|both --seconds=60 --rate=0 --short]`
+// `npm run bench [-- --profile=realistic|small|otlp|both|all --seconds=60 --rate=0 --short]`
 // Measures the pipeline (ingest → Kafka → writer → ClickHouse, each in its own process) against raw
 // baselines of its parts on the same Kafka and ClickHouse, prints a table and writes bench/results/.
 // Exits non-zero when a span is lost or duplicated, or a step fails; never because of speed.
@@ -24,8 +24,12 @@ const args = Object.fromEntries(
   }),
 );
 const short = args.short === 'true';
-const profiles: ProfileName[] =
-  (args.profile ?? 'both') === 'both' ? ['realistic', 'small'] : [args.profile as ProfileName];
+/** `both`: the /v2 profiles; `all`: and otlp. The default runs all three (--short too: see BENCHMARKS.md). */
+const profileSets: Record<string, ProfileName[]> = {
+  both: ['realistic', 'small'],
+  all: ['realistic', 'small', 'otlp'],
+};
+const profiles: ProfileName[] = profileSets[args.profile ?? 'all'] ?? [args.profile as ProfileName];
 const seconds = Number(args.seconds ?? (short ? 10 : 60));
 const rate = Number(args.rate ?? 0);
 const baselineSeconds = short ? 3 : 15;
@@ -143,6 +147,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     [
       '--import',
       'tsx',
+      // The otlp profile encodes with @tracehouse/ingest, read from source like every service here.
+      '--conditions=development',
       join(repoRoot, 'bench', 'src', 'load.ts'),
       `--url=${ingest.url}`,
       `--key=${stack.apiKey}`,

@@ -1,6 +1,9 @@
 // The load generator, run as its own process so its CPU is not the pipeline's: posts traces to
-// `POST /v2/ingest` with several requests in flight, steady (`--rate`) or as fast as possible, and
-// reports on stdout as JSON lines: samples of acknowledged spans (for visibility lag) and totals.
+// `POST /v2/ingest` (the otlp profile: OTLP protobuf to `POST /v1/traces`) with several requests in
+// flight, steady (`--rate`) or as fast as possible, and reports on stdout as JSON lines: samples of
+// acknowledged spans (for visibility lag) and totals.
+import { decodeOtlpMessage } from '@tracehouse/ingest';
+import { otlpTemplate } from './otlp-profile.js';
 import { makeTrace, type ProfileName, rng } from './profiles.js';
 
 const args = Object.fromEntries(
@@ -59,7 +62,10 @@ function makeTemplate(): BodyTemplate {
   };
 }
 
-const templates = Array.from({ length: Number(args.templates ?? 24) }, makeTemplate);
+const otlp = profile === 'otlp';
+const templates = Array.from({ length: Number(args.templates ?? 24) }, () =>
+  otlp ? otlpTemplate(random, batchSpans) : makeTemplate(),
+);
 let sends = 0;
 const cpuMicros = () => {
   const { userCPUTime, systemCPUTime } = process.resourceUsage();
@@ -78,13 +84,17 @@ async function worker(): Promise<void> {
       if (Date.now() >= deadline) break;
     }
     const template = templates[sends % templates.length]!;
-    const head = (sends++).toString(16).padStart(8, '0');
+    const send = sends++;
+    const head = send.toString(16).padStart(8, '0');
     const { spans } = template;
     sent += spans;
-    const body = template.pieces.join(`"${head}`);
-    const res = await fetch(`${url}/v2/ingest`, {
+    const body = 'pieces' in template ? template.pieces.join(`"${head}`) : template.body(send);
+    const res = await fetch(`${url}${otlp ? '/v1/traces' : '/v2/ingest'}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': otlp ? 'application/x-protobuf' : 'application/json',
+      },
       body,
     }).catch(() => undefined);
     if (res?.status !== 200) {
@@ -93,15 +103,27 @@ async function worker(): Promise<void> {
       if (failed === spans) process.stderr.write(`load: first failure: ${why}\n`);
       continue;
     }
-    const result = (await res.json()) as { accepted: number; rejected: number };
     const ackedAt = Date.now();
-    accepted += spans;
-    rejected += result.rejected;
+    const refused = await rejectedIn(res);
+    // An OTLP span refused in a partial success is not stored; /v2/ingest's count keeps its meaning.
+    accepted += otlp ? spans - refused : spans;
+    rejected += refused;
     bytes += body.length;
     // One sampled span per batch for the visibility probe.
-    const sample = template.ids[Math.floor(random() * template.ids.length)]!;
-    emit({ type: 'sample', id: head + sample.id, traceId: head + sample.traceId, ackedAt, spans });
+    const index = Math.floor(random() * spans);
+    const sample =
+      'pieces' in template
+        ? { id: head + template.ids[index]!.id, traceId: head + template.ids[index]!.traceId }
+        : template.sample(send, index);
+    emit({ type: 'sample', ...sample, ackedAt, spans });
   }
+}
+
+/** Spans the server refused in a 200 answer (`/v2/ingest` results, or OTLP's partial success). */
+async function rejectedIn(res: Response): Promise<number> {
+  if (!otlp) return ((await res.json()) as { rejected: number }).rejected;
+  const answer = decodeOtlpMessage('response', new Uint8Array(await res.arrayBuffer()));
+  return Number((answer.partialSuccess as { rejectedSpans?: number } | undefined)?.rejectedSpans ?? 0);
 }
 
 await Promise.all(Array.from({ length: concurrency }, () => worker()));

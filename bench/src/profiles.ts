@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-/** Traffic shapes: `realistic` is what an LLM app sends; `small` tests the per-span overhead. */
-export type ProfileName = 'realistic' | 'small';
+/**
+ * Traffic shapes: `realistic` is what an LLM app sends; `small` tests the per-span overhead; `otlp` is
+ * `realistic`-sized GenAI spans as OTLP protobuf to `/v1/traces` (otlp-profile.ts).
+ */
+export type ProfileName = 'realistic' | 'small' | 'otlp';
 
 const envs = ['production', 'staging', 'dev'];
-const models = [
+export const models = [
   'gpt-4o',
   'gpt-4o-mini',
   'claude-3-5-sonnet',
@@ -29,7 +32,7 @@ export function rng(seed: number): () => number {
 }
 
 const filler = 'The quick brown fox jumps over the lazy dog while the model considers its answer. ';
-const text = (bytes: number) => filler.repeat(Math.ceil(bytes / filler.length)).slice(0, bytes);
+export const text = (bytes: number) => filler.repeat(Math.ceil(bytes / filler.length)).slice(0, bytes);
 
 export interface TraceBatch {
   items: unknown[];
@@ -44,7 +47,8 @@ export interface TraceBatch {
  * on about a third of the spans.
  */
 export function makeTrace(profile: ProfileName, random: () => number, now: number): TraceBatch {
-  const realistic = profile === 'realistic';
+  // The otlp profile's baselines use rows of the realistic shape (the same sizes).
+  const realistic = profile !== 'small';
   const count = realistic ? 5 + Math.floor(random() * 46) : 5 + Math.floor(random() * 6);
   const traceId = randomUUID();
   const tags = {

@@ -7,6 +7,8 @@ export const ErrorCodes = {
   VALIDATION: 'TH_VALIDATION',
   /** The request itself is unreadable (not JSON, not UTF-8, nested too deep). */
   BAD_REQUEST: 'TH_BAD_REQUEST',
+  /** The body's content type or encoding is not one the route reads (OTLP: protobuf/JSON, gzip). */
+  UNSUPPORTED_MEDIA_TYPE: 'TH_UNSUPPORTED_MEDIA_TYPE',
   /** Request body larger than allowed. */
   PAYLOAD_TOO_LARGE: 'TH_PAYLOAD_TOO_LARGE',
   UNAUTHORIZED: 'TH_UNAUTHORIZED',

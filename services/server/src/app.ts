@@ -8,6 +8,7 @@ import { docsPlugin } from './plugins/docs.js';
 import { errorHandlerPlugin, setV3ErrorHandler } from './plugins/error-handler.js';
 import { healthPlugin } from './plugins/health.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
+import { otlpScope } from './plugins/otlp-scope.js';
 import { projectRateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
 import { zodSchemasPlugin } from './plugins/zod-schemas.js';
@@ -53,7 +54,8 @@ export const isApiUrl = (url: string) => url.startsWith('/v2/') || url.startsWit
 /**
  * The HTTP composition root: cross-cutting plugins at the top, then one API scope that requires a
  * project (and counts it against its rate limit) for every route inside it, holding a `/v2` and a
- * `/v3` scope with ingest's write routes and api's read routes as this process's roles say. Built from injected parts; never reads env
+ * `/v3` scope with ingest's write routes and api's read routes as this process's roles say, and the OTLP scope
+ * (`/v1/traces`) beside it in a process that writes. Built from injected parts; never reads env
  * and never listens (see main.ts).
  */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
@@ -98,6 +100,19 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
       if (options.reads) await v3.register(readRoutesV3, options.reads);
     });
   });
+  // OTLP/HTTP traces, at the standard path and under /otlp for proxies: a scope of its own, since it
+  // takes the key from another header too and reads protobuf and gzip bodies.
+  if (options.writes) {
+    await app.register(otlpScope, {
+      auth: options.auth,
+      rateLimit: options.rateLimit,
+      otlp: {
+        writes: options.writes.writes,
+        bodyLimitBytes: http.bodyLimitBytes ?? 16 * 1024 * 1024,
+        prefixes: ['', '/otlp'],
+      },
+    });
+  }
   // The dashboard (static assets, same origin as the API); it never answers for /v2, /v3 or the docs.
   if (options.reads) await app.register(dashboardPlugin);
   return app;

@@ -8,9 +8,16 @@ const id = '0b7e2d1c-4a8f-4c1e-9f3a-2d6b8e0c5a71';
 const validKey = 'th_valid-key-for-this-test';
 
 /** Sends the request target exactly as given (no normalisation), like `curl --path-as-is`. */
-function send(port: number, method: string, target: string, authorization?: string): Promise<number> {
+function send(
+  port: number,
+  method: string,
+  target: string,
+  authorization?: string,
+  headers: Record<string, string> = {},
+  payload?: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const body = method === 'GET' || method === 'DELETE' ? undefined : '{"name":"x","items":[]}';
+    const body = payload ?? (method === 'GET' || method === 'DELETE' ? undefined : '{"name":"x","items":[]}');
     const req = request(
       {
         host: '127.0.0.1',
@@ -20,6 +27,7 @@ function send(port: number, method: string, target: string, authorization?: stri
         headers: {
           ...(body ? { 'content-type': 'application/json' } : {}),
           ...(authorization ? { authorization } : {}),
+          ...headers,
         },
       },
       (res) => {
@@ -55,6 +63,44 @@ function spellings(path: string, port: number): Record<string, string> {
     'query string': `${path}?x=1`,
   };
 }
+
+function otlpSpellings(path: string, port: number): Record<string, string> {
+  return {
+    'percent-encoded t': path.replace('/traces', '/%74races'),
+    'percent-encoded slash': path.replace('/traces', '%2Ftraces'),
+    'doubled leading slash': `/${path}`,
+    'doubled inner slash': path.replace('/traces', '//traces'),
+    'dot segment': path.replace('/traces', '/./traces'),
+    'dot-dot segment': `/x/..${path}`,
+    'encoded dot-dot segment': `/x/%2e%2e${path}`,
+    'upper case': path.toUpperCase(),
+    'absolute-form': `http://127.0.0.1:${port}${path}`,
+    'absolute-form, other host': `http://example.com${path}`,
+    'trailing slash': `${path}/`,
+    'query string': `${path}?x=1`,
+  };
+}
+
+/** One span, so a request that gets through reaches the write service. */
+const otlpBody = JSON.stringify({
+  resourceSpans: [
+    {
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: '0af7651916cd43dd8448eb211c80319c',
+              spanId: 'b7ad6b7169203331',
+              name: 'x',
+              startTimeUnixNano: '1700000000000000000',
+              endTimeUnixNano: '1700000001000000000',
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
 
 describe('authentication by matched route', () => {
   let app: FastifyInstance;
@@ -106,6 +152,59 @@ describe('authentication by matched route', () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('refuses the OTLP routes, however spelled, without a key, with a wrong key in either header', async () => {
+    const failures: string[] = [];
+    for (const path of ['/v1/traces', '/otlp/v1/traces']) {
+      const checks: Promise<void>[] = [];
+      const wrongs: [string | undefined, Record<string, string>][] = [
+        [undefined, {}],
+        ['Bearer th_wrong', {}],
+        ['Bearer ', {}],
+        [undefined, { 'x-tracehouse-key': 'th_wrong' }],
+        [undefined, { 'x-tracehouse-key': '' }],
+        ['Basic dXNlcjpwYXNz', { 'x-tracehouse-key': validKey }],
+      ];
+      for (const [auth, headers] of wrongs) {
+        checks.push(
+          send(port, 'POST', path, auth, headers).then((status) => {
+            if (status !== 401)
+              failures.push(`POST ${path} (${auth ?? JSON.stringify(headers)}) → ${status}`);
+          }),
+        );
+      }
+      for (const [how, spelled] of Object.entries(otlpSpellings(path, port))) {
+        checks.push(
+          send(port, 'POST', spelled).then((status) => {
+            if ((status >= 200 && status < 300) || status >= 500) {
+              failures.push(`POST ${spelled} [${how}] (no key) → ${status}`);
+            }
+          }),
+        );
+      }
+      await Promise.all(checks);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('lets a valid key in either header through to the OTLP handler', async () => {
+    // The stub write service throws when reached: 500 proves the request got past auth and parsing.
+    const json = { 'content-type': 'application/json' };
+    expect(await send(port, 'POST', '/v1/traces', `Bearer ${validKey}`, json, otlpBody)).toBe(500);
+    expect(
+      await send(
+        port,
+        'POST',
+        '/otlp/v1/traces',
+        undefined,
+        { ...json, 'x-tracehouse-key': validKey },
+        otlpBody,
+      ),
+    ).toBe(500);
+    expect(
+      await send(port, 'POST', '/v1/traces', `Bearer ${validKey}`, { 'content-type': 'text/plain' }),
+    ).toBe(415);
+  });
 
   it('lets a valid key through to the handler (so the refusals above are the auth hook at work)', async () => {
     // The stub services throw when a handler calls them: reaching one answers 500.

@@ -19,7 +19,9 @@ describe('createLogger', () => {
     const log = createLogger({ name: 'test', destination });
     log.info(
       {
-        req: { headers: { authorization: 'Bearer th_secret', 'x-api-key': 'k' } },
+        req: {
+          headers: { authorization: 'Bearer th_secret', 'x-api-key': 'k', 'x-tracehouse-key': 'th_otlp' },
+        },
         config: { password: 'p4ss', apiKey: 'th_abc' },
         CLICKHOUSE_PASSWORD: 'chpw',
       },
@@ -27,6 +29,7 @@ describe('createLogger', () => {
     );
     const text = JSON.stringify(lines);
     expect(text).not.toContain('th_secret');
+    expect(text).not.toContain('th_otlp');
     expect(text).not.toContain('p4ss');
     expect(text).not.toContain('th_abc');
     expect(text).not.toContain('chpw');

@@ -11,6 +11,9 @@ export const redactPaths = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'req.headers["x-clickhouse-key"]',
+  // OTLP exporters that only take custom headers send the key here.
+  'req.headers["x-tracehouse-key"]',
+  'headers["x-tracehouse-key"]',
   'headers.authorization',
   'authorization',
   'password',

@@ -13,6 +13,11 @@ export interface AuthOptions {
   keys: Pick<ApiKeyResolver, 'projectOf'>;
   /** Single-project local mode: requests with no Authorization header belong to this project. */
   localProjectId?: string;
+  /**
+   * A header that may carry the bare key instead of `Authorization: Bearer` (the OTLP scope takes
+   * `x-tracehouse-key`: some exporters only let users add custom headers).
+   */
+  keyHeader?: string;
 }
 
 const unauthorized = (message: string) => new AppError(ErrorCodes.UNAUTHORIZED, message);
@@ -39,7 +44,12 @@ export const projectAuthPlugin = fp<AuthOptions>(
   async (app, options) => {
     app.decorateRequest('projectId', '');
     app.addHook('onRequest', async (request) => {
-      const projectId = await projectOfRequest(request.headers.authorization, options);
+      const bare = options.keyHeader ? request.headers[options.keyHeader] : undefined;
+      const authorization =
+        request.headers.authorization === undefined && typeof bare === 'string' && bare !== ''
+          ? `Bearer ${bare}`
+          : request.headers.authorization;
+      const projectId = await projectOfRequest(authorization, options);
       if (projectId === '') throw unauthorized('No project for this request');
       request.projectId = projectId;
     });

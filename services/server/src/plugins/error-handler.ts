@@ -7,6 +7,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.VALIDATION]: 422,
   [ErrorCodes.BAD_REQUEST]: 400,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.RATE_LIMITED]: 429,
@@ -42,6 +43,7 @@ const typeOf: Record<number, string> = {
   401: 'UnauthorizedError',
   404: 'NotFoundError',
   413: 'RequestTooLargeError',
+  415: 'UnsupportedMediaTypeError',
   422: 'UnprocessableEntityError',
   429: 'TooManyRequestsError',
   503: 'ServiceUnavailableError',
@@ -106,7 +108,8 @@ const v2Body = (a: ErrorAnswer) => ({
 
 /**
  * The one HTTP error handler, in Opper v2's error shape (the `/v3` scope puts the same answers in
- * v3's shape, see v3-errors.ts). 4xx carry a message naming the problem.
+ * v3's shape, see v3-errors.ts, and the OTLP scope in OTLP's, see otlp-scope.ts). 4xx carry a message
+ * naming the problem.
  */
 export const errorHandlerPlugin = fp(
   async (app) => {
