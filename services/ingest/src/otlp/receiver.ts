@@ -1,5 +1,6 @@
 import { AppError, ErrorCodes } from '@tracehouse/shared';
-import type { Plan, WriteService } from '../domain/write-service.js';
+import type { Plan } from '../domain/write-plans.js';
+import type { WriteService } from '../domain/write-service.js';
 import type { PartialSuccess } from './codec.js';
 import { mapSpan } from './map-span.js';
 import type { OtlpTraces } from './model.js';
