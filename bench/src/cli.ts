@@ -40,6 +40,9 @@ const storedTargets = String(args.stored ?? '')
   .map(Number);
 /** Spans filled directly in ClickHouse before the load, so writes and queries run on a table that size. */
 const prefill = Number(args.prefill ?? 0);
+/** Input/output of the filled rows: 200 B each, or `realistic` (200 B–20 KB, like the realistic load). */
+const fillIo = args['fill-io'] === 'realistic' ? 'realistic' : 'small';
+const filled = (profile: string) => (n: number) => progress(`${profile}: filled ${n} spans`);
 const logger = createLogger({ name: 'bench', level: 'warn' });
 /** Progress lines written so far (off a terminal only every tenth is printed). */
 let progressLines = 0;
@@ -120,7 +123,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
 
   if (prefill > 0) {
     process.stderr.write(`bench ${profile}: filling ${prefill} spans directly in ClickHouse first...\n`);
-    await fillStored(stack, prefill);
+    await fillStored(stack, prefill, { io: fillIo, onChunk: filled(profile) });
     // The fill's own merges must not run during the load, where they would count as the pipeline's.
     await mergesSettled(stack);
   }
@@ -206,7 +209,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   const atSize: Record<string, typeof queries> = {};
   for (const target of storedTargets) {
     phase(profile, `filling the tables to ${target} spans, then query latency there`);
-    const size = await fillStored(stack, target);
+    const size = await fillStored(stack, target, { io: fillIo, onChunk: filled(profile) });
     atSize[String(size)] = await measureQueries(stack, ingest.url, n);
   }
   const elapsed = (storedAt - started) / 1000;

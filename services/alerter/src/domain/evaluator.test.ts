@@ -45,7 +45,10 @@ function setup(stored: AlertEventRow[] = []) {
         stored.push(...rows);
       },
     },
-    deliver: (row) => delivered.push(row.kind),
+    deliver: (row, to) => {
+      expect(to.id).toBe(row.rule_id); // the rule whose channels it goes to, deleted or not
+      delivered.push(row.kind);
+    },
     onAcquired: async (rs) => {
       acquired.push(rs.map((r) => r.id));
     },

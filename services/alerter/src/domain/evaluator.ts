@@ -106,10 +106,6 @@ export class RuleEvaluator {
     // Stored first: until the insert succeeds the state does not move, and the next tick decides again.
     await this.#o.store.insertEvents(rows);
     for (const [id, s] of next) this.#states.set(id, s);
-    // A deleted rule is kept until it has stood down, or is not ours to stand down.
-    for (const id of this.#deleted.keys())
-      if (this.#o.ownership.ownedSince(id) === undefined || this.#states.get(id)?.status === 'ok')
-        this.#deleted.delete(id);
     for (const row of rows) {
       this.#o.logger.info(
         { ruleId: row.rule_id, kind: row.kind, seq: row.seq, value: row.value },
@@ -117,6 +113,10 @@ export class RuleEvaluator {
       );
       this.#o.deliver(row, this.#o.rules.get(row.rule_id) ?? this.#deleted.get(row.rule_id)!);
     }
+    // A deleted rule is kept until it has stood down, or is not ours to stand down.
+    for (const id of this.#deleted.keys())
+      if (this.#o.ownership.ownedSince(id) === undefined || this.#states.get(id)?.status === 'ok')
+        this.#deleted.delete(id);
     return rows.length;
   }
 
