@@ -19,6 +19,8 @@ const entities = {
   spans: {
     table: 'spans',
     id: 'span_id',
+    /** What identifies a row within the project (the table's key after project_id). */
+    key: '(trace_id, span_id)',
     columns: '*',
     conditions: spanConditions,
     sortKey: { start_time: 'start_time', duration_ms: spanDurationMicros },
@@ -28,6 +30,7 @@ const entities = {
   traces: {
     table: 'traces',
     id: 'trace_id',
+    key: 'trace_id',
     columns: traceColumns,
     conditions: traceConditions,
     sortKey: { start_time: 'start_time', duration_ms: 'ifNull(duration_ms, -1.0)' },
@@ -89,9 +92,18 @@ export class SearchService {
       );
     }
     const dir = desc ? 'DESC' : 'ASC';
-    const query = `SELECT ${e.columns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id
-      FROM ${e.table} FINAL WHERE ${where.join(' AND ')}
-      ORDER BY ${key} ${dir}, ${e.id} ${dir}${limit === undefined ? '' : ` LIMIT ${p.add(limit, 'UInt32')}`}`;
+    const order = `ORDER BY ${key} ${dir}, ${e.id} ${dir}`;
+    const matching = `FROM ${e.table} FINAL WHERE ${where.join(' AND ')}`;
+    const select = `SELECT ${e.columns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id`;
+    if (limit === undefined) return { query: `${select} ${matching} ${order}`, params: p.values };
+    // A page in two steps: its keys from the light columns, then whole rows for those keys only. Under
+    // FINAL, ClickHouse reads every named column of every row in range (no PREWHERE), so naming input
+    // and output only for the page's rows keeps a search over millions of rows from reading them all.
+    // The outer query repeats the conditions: a row rewritten in between is shown only if it still
+    // matches.
+    const query = `${select} ${matching}
+      AND ${e.key} IN (SELECT ${e.key} ${matching} ${order} LIMIT ${p.add(limit, 'UInt32')})
+      ${order}`;
     return { query, params: p.values };
   }
 
