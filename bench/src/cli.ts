@@ -338,9 +338,9 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
     ['raw kafkajs produce', `${result.baselines.kafkaProduceMessagesPerSecond} msg/s`],
     [
       'CPU µs per stored span',
-      Object.entries(result.cpuMicrosPerSpan)
+      `${Object.entries(result.cpuMicrosPerSpan)
         .map(([name, us]) => `${name} ${us}`)
-        .join(', ') + ` (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
+        .join(', ')} (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
     ],
     [
       'load generator CPU µs per span',
