@@ -37,17 +37,34 @@ export function autoInterval(windowMs: number, buckets = 60): number {
 }
 
 /** Each aggregation as SQL over the metric's `value`; percentiles are exact, interpolated like numpy's default. */
-const aggregationSql: Record<Aggregation, string> = {
+const aggregationSql: Record<Exclude<Aggregation, Percentile>, string> = {
   count: 'count()',
   avg: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
   sum: 'sum(value)',
-  p50: 'quantileExactInclusive(0.5)(value)',
-  p90: 'quantileExactInclusive(0.9)(value)',
-  p95: 'quantileExactInclusive(0.95)(value)',
-  p99: 'quantileExactInclusive(0.99)(value)',
 };
+
+type Percentile = 'p50' | 'p90' | 'p95' | 'p99';
+const percentileLevels: Record<Percentile, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+const isPercentile = (a: Aggregation): a is Percentile => a in percentileLevels;
+
+/**
+ * The SELECT list for the aggregations. Percentiles share one `quantilesExactInclusive` state: each
+ * exact quantile keeps every value of its group, so three of them kept (and sorted) the values three
+ * times over.
+ */
+function aggregationColumns(aggregations: Aggregation[]): string[] {
+  const percentiles = aggregations.filter(isPercentile);
+  const columns = aggregations.flatMap((a) => (isPercentile(a) ? [] : [`${aggregationSql[a]} AS ${a}`]));
+  if (percentiles.length === 0) return columns;
+  const levels = percentiles.map((a) => percentileLevels[a]).join(', ');
+  return [
+    ...columns,
+    `quantilesExactInclusive(${levels})(value) AS percentiles`,
+    ...percentiles.map((a, i) => `percentiles[${i + 1}] AS ${a}`),
+  ];
+}
 
 /** Filters that only name the span attributes each metric row carries (migration 0006). */
 const onMetricRows = new Set(['tags', 'tag_keys', 'name', 'from', 'to', 'trace_id']);
@@ -128,7 +145,7 @@ export async function metricAnalytics(
   const query = `
     SELECT toString(toStartOfInterval(s.start_time, toIntervalSecond(${p.add(interval, 'UInt32')}))) AS bucket,
            ${group} AS series,
-           ${aggregations.map((a) => `${aggregationSql[a]} AS ${a}`).join(',\n           ')}
+           ${aggregationColumns(aggregations).join(',\n           ')}
     FROM ${metricSource(req, projectId, spanWhere, p)}
     GROUP BY bucket, series
     ORDER BY bucket, series`;
