@@ -3,7 +3,14 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { freePort, repoRoot } from '@tracehouse/local-services';
-import { createApiKey, createClickHouse, ensureProject, type Logger, migrate } from '@tracehouse/shared/node';
+import {
+  createApiKey,
+  createClickHouse,
+  createKafka,
+  ensureProject,
+  type Logger,
+  migrate,
+} from '@tracehouse/shared/node';
 
 export interface ServiceProcess {
   name: string;
@@ -25,6 +32,7 @@ export class BenchStack {
   private constructor(
     readonly env: Record<string, string>,
     readonly clickhouse: ClickHouseClient,
+    private readonly logger: Logger,
   ) {}
 
   static async create(
@@ -50,7 +58,7 @@ export class BenchStack {
     };
     await migrate({ ...connection, database: run, logger });
     const clickhouse = createClickHouse({ ...connection, database: run, logger });
-    const stack = new BenchStack(env, clickhouse);
+    const stack = new BenchStack(env, clickhouse, logger);
     const project = await ensureProject(clickhouse, 'bench');
     stack.projectId = project.id;
     stack.apiKey = (await createApiKey(clickhouse, project.id)).key;
@@ -155,5 +163,22 @@ export class BenchStack {
       query_params: { db: this.env.CLICKHOUSE_DATABASE! },
     });
     await this.clickhouse.close();
+    await this.#deleteTopics();
+  }
+
+  /** The run's topics (its prefix), so runs leave nothing on the broker. */
+  async #deleteTopics(): Promise<void> {
+    const admin = createKafka({
+      brokers: this.env.KAFKA_BROKERS!.split(','),
+      clientId: 'bench',
+      logger: this.logger,
+    }).admin();
+    await admin.connect();
+    try {
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${this.env.TOPIC_PREFIX}.`));
+      if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
