@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createApiKey, ensureProject } from '@tracehouse/shared/node';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { opperPython } from '@tracehouse/test-support/python-opper';
+import { runPythonJson } from '@tracehouse/test-support/python-venv';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -209,29 +209,7 @@ describe('official PyPI opperai 1.7.2 SDK against /v2', () => {
     expect(accepted.read_back).toMatchObject({ id: accepted.span.id, name });
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: the script's JSON, asserted field by field above
-  async function runSession(env: Record<string, string>): Promise<any> {
-    // Only what python needs: no OPPER_HTTP_BEARER (or any other key) from the developer's shell.
-    const childEnv: Record<string, string> = { ...env, PYTHONUNBUFFERED: '1' };
-    for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SSL_CERT_FILE']) {
-      const value = process.env[name];
-      if (value !== undefined) childEnv[name] = value;
-    }
-    return new Promise((resolve, reject) => {
-      execFile(
-        python,
-        [script],
-        { env: childEnv, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
-        (err, stdout, stderr) => {
-          if (err)
-            reject(
-              new Error(`python_session.py failed (${err.code ?? err.signal}):\n${stderr.slice(-6000)}`),
-            );
-          else resolve(JSON.parse(stdout));
-        },
-      );
-    });
-  }
+  const runSession = (env: Record<string, string>) => runPythonJson(python, script, env);
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

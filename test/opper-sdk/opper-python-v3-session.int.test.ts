@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { OPPERAI_PY_V3_VERSION, opperPython } from '@tracehouse/test-support/python-opper';
+import { runPythonJson } from '@tracehouse/test-support/python-venv';
 import { Stack } from '@tracehouse/test-support/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -291,29 +291,7 @@ describe(`official PyPI opperai ${OPPERAI_PY_V3_VERSION} SDK against /v3`, () =>
     });
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: the script's JSON, asserted field by field above
-  async function runSession(env: Record<string, string>): Promise<any> {
-    // Only what python needs: no OPPER_API_KEY / OPPER_BASE_URL (or any other key) from the developer's shell.
-    const childEnv: Record<string, string> = { ...env, PYTHONUNBUFFERED: '1' };
-    for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SSL_CERT_FILE']) {
-      const value = process.env[name];
-      if (value !== undefined) childEnv[name] = value;
-    }
-    return new Promise((resolve, reject) => {
-      execFile(
-        python,
-        [script],
-        { env: childEnv, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
-        (err, stdout, stderr) => {
-          if (err)
-            reject(
-              new Error(`python_v3_session.py failed (${err.code ?? err.signal}):\n${stderr.slice(-6000)}`),
-            );
-          else resolve(JSON.parse(stdout));
-        },
-      );
-    });
-  }
+  const runSession = (env: Record<string, string>) => runPythonJson(python, script, env);
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
