@@ -1,6 +1,7 @@
 import { type Admin, type ITopicConfig, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { toKafkaAppError } from './errors.js';
+import { useUnfilledEncoderGrowth } from './encoder-growth.js';
 import { useNativeCrc32c } from './native-crc32c.js';
 
 export interface KafkaClientOptions {
@@ -49,6 +50,7 @@ export function pinoLogCreator(logger: Logger): KafkaConfig['logCreator'] {
 export function createKafka(options: KafkaClientOptions): Kafka {
   const logger = options.logger.child({ component: 'kafkajs' });
   if (!useNativeCrc32c()) logger.debug('kafkajs checksums in JavaScript (loaded before the native CRC32C)');
+  useUnfilledEncoderGrowth();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
