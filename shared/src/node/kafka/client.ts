@@ -1,7 +1,7 @@
 import { type Admin, type ITopicConfig, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from '../logger.js';
-import { toKafkaAppError } from './errors.js';
 import { useUnfilledEncoderGrowth } from './encoder-growth.js';
+import { toKafkaAppError } from './errors.js';
 import { useNativeCrc32c } from './native-crc32c.js';
 
 export interface KafkaClientOptions {
