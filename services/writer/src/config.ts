@@ -17,6 +17,9 @@ export const WriterConfig = z
     BATCH_MAX_ROWS: envInt(10_000, 1, 1_000_000),
     BATCH_MAX_BYTES: envInt(64 * MiB, 1_024, 1_024 * MiB),
     BATCH_MAX_DELAY_MS: envInt(500, 0, 60_000),
+    /** The delay while the writer is behind (records wait in Kafka): larger inserts drain a backlog
+     * sooner. Never below BATCH_MAX_DELAY_MS. */
+    BATCH_MAX_DELAY_BEHIND_MS: envInt(2_000, 0, 60_000),
     /** Traces this writer holds (every span and metric row), so later events need no read. */
     WRITER_CACHE_MAX_BYTES: envInt(512 * MiB, 0, 16_384 * MiB),
     /** Stored rows one batch may read (traces it does not hold); past it the batch is written in halves. */

@@ -1,7 +1,7 @@
 import { AppError } from '@tracehouse/shared';
 import { createLogger } from '@tracehouse/shared/node';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConsumerLoop } from './consumer-loop.js';
 import { BatchBuffer, type Pending } from './domain/batch-buffer.js';
 
@@ -24,12 +24,13 @@ function fakeConsumer() {
     resume: () => calls.push('resume'),
     disconnect: async () => void calls.push('disconnect'),
   } as unknown as Consumer;
-  const deliver = (partition: number, offsets: number[]) =>
+  const deliver = (partition: number, offsets: number[], lag = 0) =>
     eachBatch!({
       batch: {
         topic: 'spans',
         partition,
         messages: offsets.map((o) => ({ offset: String(o), key: null, value: Buffer.from('{}') })),
+        offsetLag: () => String(lag),
       },
       heartbeat: async () => {},
     } as unknown as EachBatchPayload);
@@ -154,5 +155,80 @@ describe('ConsumerLoop', () => {
     await deliver(0, [0, 1, 2, 3, 4]);
     expect(written).toEqual(['0,1', '2', '3,4']);
     expect(calls.filter((c) => c.startsWith('commit'))).toEqual(['commit 0:2', 'commit 0:3', 'commit 0:5']);
+  });
+
+  it('after a slow write, waits for the next deadline instead of flushing on every timer tick', async () => {
+    vi.useFakeTimers();
+    try {
+      const { consumer, deliver } = fakeConsumer();
+      const sizes: number[] = [];
+      const hanging: (() => void)[] = [];
+      const loop = new ConsumerLoop({
+        consumer,
+        topics: ['spans'],
+        buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50 }),
+        write: async (items) => {
+          sizes.push(items.length);
+          // The first two writes hang until released.
+          if (sizes.length <= 2) await new Promise<void>((resolve) => hanging.push(resolve));
+          return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        },
+        logger,
+        retryMinMs: 1,
+        retryMaxMs: 2,
+        tickMs: 10,
+      });
+      await loop.start();
+      await deliver(0, [1]);
+      await vi.advanceTimersByTimeAsync(60); // [1] is due: its write starts, and hangs
+      await deliver(0, [2]);
+      await vi.advanceTimersByTimeAsync(200); // [2] is due while that write hangs, over 20 ticks
+      hanging[0]!();
+      await vi.advanceTimersByTimeAsync(0); // the write of [2] starts, and hangs
+      await deliver(0, [3]);
+      hanging[1]!();
+      await vi.advanceTimersByTimeAsync(20); // [3] is not due yet: it waits, whatever ticks came before
+      await deliver(0, [4]);
+      await vi.advanceTimersByTimeAsync(40); // [3] is due now, and [4] goes with it
+      expect(sizes).toEqual([1, 1, 2]);
+      await loop.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives a batch the longer delay while Kafka holds more than the last fetch returned', async () => {
+    vi.useFakeTimers();
+    try {
+      const { consumer, deliver, join } = fakeConsumer();
+      const sizes: number[] = [];
+      const loop = new ConsumerLoop({
+        consumer,
+        topics: ['spans'],
+        buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50, maxDelayBehindMs: 500 }),
+        write: async (items) => {
+          sizes.push(items.length);
+          return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        },
+        logger,
+        retryMinMs: 1,
+        retryMaxMs: 2,
+        tickMs: 10,
+      });
+      await loop.start();
+      await deliver(0, [1, 2], 1_000);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(sizes).toEqual([]); // behind: not due at 50 ms
+      await deliver(0, [3], 1_000);
+      await vi.advanceTimersByTimeAsync(420);
+      expect(sizes).toEqual([3]);
+      await deliver(1, [1], 7);
+      join(); // reassigned: the lags it knew are forgotten, so the short delay applies
+      await vi.advanceTimersByTimeAsync(60);
+      expect(sizes).toEqual([3, 1]);
+      await loop.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -40,6 +40,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ConsumerLoop {
   readonly #o: ConsumerLoopOptions;
   #flushing: Promise<void> = Promise.resolve();
+  /** A deadline flush is queued and has not taken its batch yet: one at a time, so a slow write is
+   * followed by one batch of what arrived meanwhile, not by a flush per timer tick. */
+  #dueQueued = false;
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: (() => Promise<void>) | undefined;
   #running = false;
@@ -66,7 +69,10 @@ export class ConsumerLoop {
     const { consumer, buffer } = this.#o;
     for (const topic of this.#o.topics) await consumer.subscribe({ topic, fromBeginning: true });
     // Another writer may have written a trace while its partition was away: forget what we held.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.#o.onAssignment?.());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      buffer.clearLag();
+      this.#o.onAssignment?.();
+    });
     await consumer.run({
       autoCommit: false,
       // Resolving only moves the fetch position; offsets are committed by #flush after the write.
@@ -80,7 +86,12 @@ export class ConsumerLoop {
     });
     this.#running = true;
     this.#timer = setInterval(() => {
-      if (buffer.due()) void this.flush();
+      if (this.#dueQueued || !buffer.due()) return;
+      this.#dueQueued = true;
+      this.#flushing = this.#flushing.then(() => {
+        this.#dueQueued = false;
+        return this.#flushOnce();
+      });
     }, this.#o.tickMs ?? 50);
   }
 
@@ -98,6 +109,7 @@ export class ConsumerLoop {
         value: m.value,
       });
     }
+    buffer.noteLag(batch.topic, batch.partition, Number(batch.offsetLag()));
     this.#o.onBuffered?.(buffer.size);
     // A full buffer waits for its write, which holds back fetching: memory stays bounded.
     if (buffer.full()) await this.flush();

@@ -129,6 +129,7 @@ export async function startWriter(options: {
       maxRows: config.BATCH_MAX_ROWS,
       maxBytes: config.BATCH_MAX_BYTES,
       maxDelayMs: config.BATCH_MAX_DELAY_MS,
+      maxDelayBehindMs: Math.max(config.BATCH_MAX_DELAY_BEHIND_MS, config.BATCH_MAX_DELAY_MS),
     }),
     write: (items) => writer.write(items),
     // A batch that keeps failing for a reason retrying cannot fix goes to the dead-letter topic with

@@ -38,6 +38,41 @@ describe('BatchBuffer', () => {
     now = 500;
     expect(b.due()).toBe(true);
   });
+
+  it('waits up to maxDelayBehindMs while a partition has records left in Kafka, and no longer', () => {
+    let now = 0;
+    const b = new BatchBuffer(
+      { maxRows: 100, maxBytes: 1e9, maxDelayMs: 500, maxDelayBehindMs: 2000 },
+      () => now,
+    );
+    b.add(msg(0, 1));
+    b.noteLag('t', 0, 0);
+    b.noteLag('t', 1, 40);
+    now = 500;
+    expect([b.behind, b.due()]).toEqual([true, false]);
+    now = 2000;
+    expect(b.due()).toBe(true);
+    now = 600;
+    b.noteLag('t', 1, 0); // caught up: the short delay applies again
+    expect([b.behind, b.due()]).toEqual([false, true]);
+    b.noteLag('t', 2, 5);
+    b.clearLag(); // a reassignment forgets lags of partitions this writer may no longer own
+    expect(b.behind).toBe(false);
+  });
+
+  it('is due when full, however far behind', () => {
+    const b = new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 500, maxDelayBehindMs: 60_000 });
+    b.noteLag('t', 0, 1_000);
+    b.add(msg(0, 1));
+    b.add(msg(0, 2));
+    expect(b.due()).toBe(true);
+  });
+
+  it('refuses a shorter delay behind than when keeping up', () => {
+    expect(
+      () => new BatchBuffer({ maxRows: 1, maxBytes: 1, maxDelayMs: 500, maxDelayBehindMs: 100 }),
+    ).toThrow();
+  });
 });
 
 describe('commitOffsets', () => {
