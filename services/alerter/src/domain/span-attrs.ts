@@ -1,4 +1,5 @@
 import type { AlertFilter, SpanFields, SpanSignal } from '@tracehouse/shared';
+import { evictOldest } from '@tracehouse/shared/node';
 
 /** What rules filter and measure on a span; `name` undefined until its create was seen. */
 export interface SpanAttrs {
@@ -105,7 +106,7 @@ export class LruMap<V> {
   set(key: string, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
-    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!);
+    evictOldest(this.#map, this.max);
   }
 
   delete(key: string): void {

@@ -1,4 +1,4 @@
-import { hashApiKey } from '@tracehouse/shared/node';
+import { evictOldest, hashApiKey } from '@tracehouse/shared/node';
 
 export interface ApiKeyResolverOptions {
   /** Project of a key hash; undefined for unknown or revoked keys. One ClickHouse query. */
@@ -115,5 +115,5 @@ export class ApiKeyResolver {
 function remember(map: Map<string, Entry>, hash: string, entry: Entry, max: number): void {
   map.delete(hash);
   map.set(hash, entry);
-  if (map.size > max) map.delete(map.keys().next().value as string);
+  evictOldest(map, max);
 }

@@ -1,3 +1,5 @@
+import { evictWhile } from '@tracehouse/shared/node';
+
 /**
  * Recently written entity states, bounded by an estimate of their bytes; the least recently used go
  * first. One writer owns a trace (spans are keyed by trace id), so what it cached is what it wrote.
@@ -33,11 +35,16 @@ export class StateCache<T> {
     if (bytes > this.maxBytes) return;
     this.#entries.set(key, { value, bytes });
     this.#bytes += bytes;
-    while (this.#bytes > this.maxBytes) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.delete(oldest);
-    }
+    // Down to a sixteenth under the bound at once: evicting one at a time walks the Map's holes
+    // every time (see evictWhile).
+    if (this.#bytes > this.maxBytes)
+      evictWhile(
+        this.#entries,
+        () => this.#bytes > this.maxBytes - this.maxBytes / 16,
+        (_, evicted) => {
+          this.#bytes -= evicted.bytes;
+        },
+      );
   }
 
   delete(key: string): void {

@@ -1,6 +1,7 @@
 import type { Admin, Consumer } from 'kafkajs';
 import { decodeEventRecord } from '../../contracts/event-records.js';
 import { type DatasetIndexEntry, IndexEntry, type SpanIndexEntry } from '../../contracts/span-index.js';
+import { evictOldest } from '../bounded-map.js';
 import { toKafkaAppError, withKafkaRetries } from '../kafka/index.js';
 import type { Logger } from '../logger.js';
 import type { WriteFences } from './fences.js';
@@ -57,10 +58,7 @@ const newest = (a: number | undefined, b: number | undefined) => Math.max(a ?? 0
 function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
   map.delete(key); // re-insert at the end: eviction is oldest-written first
   map.set(key, value);
-  if (map.size > max) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
+  evictOldest(map, max);
 }
 
 /**
