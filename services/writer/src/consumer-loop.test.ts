@@ -24,12 +24,18 @@ function fakeConsumer() {
     resume: () => calls.push('resume'),
     disconnect: async () => void calls.push('disconnect'),
   } as unknown as Consumer;
-  const deliver = (partition: number, offsets: number[], lag = 0) =>
+  /** Messages produced `ageMs` ago (the last fetch left `lag` records in Kafka). */
+  const deliver = (partition: number, offsets: number[], lag = 0, ageMs = 0) =>
     eachBatch!({
       batch: {
         topic: 'spans',
         partition,
-        messages: offsets.map((o) => ({ offset: String(o), key: null, value: Buffer.from('{}') })),
+        messages: offsets.map((o) => ({
+          offset: String(o),
+          key: null,
+          value: Buffer.from('{}'),
+          timestamp: String(Date.now() - ageMs),
+        })),
         offsetLag: () => String(lag),
       },
       heartbeat: async () => {},
@@ -197,7 +203,7 @@ describe('ConsumerLoop', () => {
     }
   });
 
-  it('gives a batch the longer delay while Kafka holds more than the last fetch returned', async () => {
+  it('gives a batch the longer delay while Kafka holds a backlog: more than a fetch returned, already waiting', async () => {
     vi.useFakeTimers();
     try {
       const { consumer, deliver, join } = fakeConsumer();
@@ -216,16 +222,19 @@ describe('ConsumerLoop', () => {
         tickMs: 10,
       });
       await loop.start();
-      await deliver(0, [1, 2], 1_000);
+      await deliver(0, [1, 2], 1_000, 60);
       await vi.advanceTimersByTimeAsync(100);
       expect(sizes).toEqual([]); // behind: not due at 50 ms
-      await deliver(0, [3], 1_000);
+      await deliver(0, [3], 1_000, 60);
       await vi.advanceTimersByTimeAsync(420);
       expect(sizes).toEqual([3]);
-      await deliver(1, [1], 7);
+      await deliver(1, [1], 7, 60);
       join(); // reassigned: the lags it knew are forgotten, so the short delay applies
       await vi.advanceTimersByTimeAsync(60);
       expect(sizes).toEqual([3, 1]);
+      await deliver(2, [1], 9, 0); // records left by a burst, but fresh: the writer keeps up
+      await vi.advanceTimersByTimeAsync(60);
+      expect(sizes).toEqual([3, 1, 1]);
       await loop.stop();
     } finally {
       vi.useRealTimers();

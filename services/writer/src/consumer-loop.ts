@@ -109,7 +109,9 @@ export class ConsumerLoop {
         value: m.value,
       });
     }
-    buffer.noteLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+    const newest = batch.messages.at(-1);
+    const newestAgeMs = newest ? Date.now() - Number(newest.timestamp) : 0;
+    buffer.noteFetch(batch.topic, batch.partition, Number(batch.offsetLag()), newestAgeMs);
     this.#o.onBuffered?.(buffer.size);
     // A full buffer waits for its write, which holds back fetching: memory stays bounded.
     if (buffer.full()) await this.flush();

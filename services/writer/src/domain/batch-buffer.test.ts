@@ -46,23 +46,25 @@ describe('BatchBuffer', () => {
       () => now,
     );
     b.add(msg(0, 1));
-    b.noteLag('t', 0, 0);
-    b.noteLag('t', 1, 40);
+    b.noteFetch('t', 0, 0, 900);
+    b.noteFetch('t', 2, 40, 100); // records left by a burst, but fresh ones: keeping up
+    expect(b.behind).toBe(false);
+    b.noteFetch('t', 1, 40, 900); // records left, and what came had waited: a backlog
     now = 500;
     expect([b.behind, b.due()]).toEqual([true, false]);
     now = 2000;
     expect(b.due()).toBe(true);
     now = 600;
-    b.noteLag('t', 1, 0); // caught up: the short delay applies again
+    b.noteFetch('t', 1, 0, 900); // caught up: the short delay applies again
     expect([b.behind, b.due()]).toEqual([false, true]);
-    b.noteLag('t', 2, 5);
+    b.noteFetch('t', 2, 5, 5_000);
     b.clearLag(); // a reassignment forgets lags of partitions this writer may no longer own
     expect(b.behind).toBe(false);
   });
 
   it('is due when full, however far behind', () => {
     const b = new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 500, maxDelayBehindMs: 60_000 });
-    b.noteLag('t', 0, 1_000);
+    b.noteFetch('t', 0, 1_000, 10_000);
     b.add(msg(0, 1));
     b.add(msg(0, 2));
     expect(b.due()).toBe(true);

@@ -12,8 +12,8 @@ export interface BatchLimits {
   maxBytes: number;
   maxDelayMs: number;
   /**
-   * How long the oldest message may wait while the consumer is behind (Kafka held more than the last
-   * fetch returned). Defaults to maxDelayMs.
+   * How long the oldest message may wait while the consumer is behind: Kafka held more than the last
+   * fetch returned, and what it returned had already waited maxDelayMs. Defaults to maxDelayMs.
    */
   maxDelayBehindMs?: number;
 }
@@ -44,9 +44,13 @@ export class BatchBuffer {
       throw new Error('BatchBuffer: invalid limits');
   }
 
-  /** Records the consumer's lag on a partition after a fetch from it. */
-  noteLag(topic: string, partition: number, lag: number): void {
-    if (lag > 0) this.#lag.set(`${topic}/${partition}`, lag);
+  /**
+   * Records a fetch from a partition: the records it left in Kafka, and how long ago the newest record
+   * it returned was produced. Only both make a backlog: a fetch also leaves records behind when it hits
+   * its byte cap on a burst the writer is keeping up with, and those records are fresh.
+   */
+  noteFetch(topic: string, partition: number, lag: number, newestAgeMs: number): void {
+    if (lag > 0 && newestAgeMs >= this.limits.maxDelayMs) this.#lag.set(`${topic}/${partition}`, lag);
     else this.#lag.delete(`${topic}/${partition}`);
   }
 
