@@ -20,26 +20,3 @@ export function decodeEventRecord(value: string): unknown[] {
  * projects). Records written before it existed have none; consumers then read the events themselves.
  */
 export const projectHeader = 'project';
-
-/**
- * Span fields the alerter never reads: most of a span's bytes. A record's brief (below) leaves them
- * out, and the alerter does not validate them when it reads a whole record.
- */
-export const fieldsAlertsIgnore = ['input', 'output', 'meta', 'feedback_comment'] as const;
-
-/**
- * The Kafka header carrying a spans-topic record's events without `fieldsAlertsIgnore`: a JSON array,
- * one entry per event, in the record's order. Ingest adds it when the record is several times larger
- * (realistic spans carry kilobytes of input and output), so the alerter parses a few hundred bytes per
- * span instead of the payload. Records without it (small ones, or from earlier versions) are read
- * whole. The writer never reads it.
- */
-export const briefHeader = 'brief';
-
-/** An event as its brief carries it: span fields other than `fieldsAlertsIgnore`; anything else whole. */
-export function briefOf<E extends { fields?: object }>(event: E): E {
-  if (!event.fields) return event;
-  const fields: Record<string, unknown> = { ...event.fields };
-  for (const name of fieldsAlertsIgnore) delete fields[name];
-  return { ...event, fields };
-}

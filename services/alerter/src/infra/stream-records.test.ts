@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { briefHeader, briefOf, projectHeader } from '@tracehouse/shared';
+import { projectHeader } from '@tracehouse/shared';
 import { describe, expect, it } from 'vitest';
 import { decodeMessages, type StreamMessage } from './stream-records.js';
 
@@ -67,30 +67,5 @@ describe('decodeMessages', () => {
     );
     expect(out.unparsable).toBe(2);
     expect(out.events.map((e) => e.id)).toEqual([good.id]);
-  });
-
-  it('reads a record from its brief header when it has one, not from its value', () => {
-    const a = span(withRules, { fields: { name: 'retrieve', input: '"big"', tags: { env: 'dev' } } });
-    const b = span(withRules);
-    const out = decodeMessages(
-      [
-        {
-          // A value that would not parse: only the brief is read.
-          value: Buffer.from('{"input": "kilobytes…'),
-          headers: {
-            [projectHeader]: Buffer.from(withRules),
-            [briefHeader]: Buffer.from(JSON.stringify([briefOf(a), briefOf(b)])),
-          },
-        },
-      ],
-      wanted,
-    );
-    expect(out).toMatchObject({ unparsable: 0, skipped: 0 });
-    expect(
-      out.events.map((e) => (e.kind === 'span.upsert' ? [e.id, e.fields.name, e.fields.tags] : [])),
-    ).toEqual([
-      [a.id, 'retrieve', { env: 'dev' }],
-      [b.id, 'generate', { env: 'prod' }],
-    ]);
   });
 });

@@ -1,6 +1,4 @@
 import {
-  briefHeader,
-  fieldsAlertsIgnore,
   MetricEvent,
   projectHeader,
   SpanDeleteEvent,
@@ -15,9 +13,7 @@ import type { StreamEvent } from '../domain/aggregator.js';
  * (most of a span's bytes) are neither validated nor kept; validating them cost a sixth of the
  * alerter's CPU, and the writer validates whole events before storing them.
  */
-const notRead = Object.fromEntries(fieldsAlertsIgnore.map((name) => [name, true])) as {
-  [K in (typeof fieldsAlertsIgnore)[number]]: true;
-};
+const notRead = { input: true, output: true, meta: true, feedback_comment: true } as const;
 const SpanEventRead = z.discriminatedUnion('kind', [
   SpanUpsertEvent.extend({ fields: SpanUpsertEvent.shape.fields.omit(notRead) }),
   SpanPatchEvent.extend({ fields: SpanPatchEvent.shape.fields.omit(notRead) }),
@@ -44,17 +40,10 @@ export interface DecodedMessages {
   skipped: number;
 }
 
-/** A header's text, when the record has it once. */
-const headerText = (m: StreamMessage, name: string): string | undefined => {
-  const h = m.headers?.[name];
-  return h === undefined || Array.isArray(h) ? undefined : h.toString();
-};
-
 /**
  * The events of a fetched batch that rules may need. A record names its project in a header (ingest
  * sets it); one whose project has no enabled rule is skipped without being parsed, so projects that
- * use no alerts cost the alerter next to nothing. Records without the header are read in full. A
- * record with a brief header (its events without input, output and metadata) is read from the brief.
+ * use no alerts cost the alerter next to nothing. Records without the header are read in full.
  */
 export function decodeMessages(
   messages: StreamMessage[],
@@ -62,14 +51,14 @@ export function decodeMessages(
 ): DecodedMessages {
   const out: DecodedMessages = { events: [], unparsable: 0, skipped: 0 };
   for (const m of messages) {
-    const project = headerText(m, projectHeader);
-    if (project !== undefined && !wanted(project)) {
+    const project = m.headers?.[projectHeader];
+    if (project !== undefined && !Array.isArray(project) && !wanted(project.toString())) {
       out.skipped++;
       continue;
     }
     let value: unknown;
     try {
-      value = JSON.parse(headerText(m, briefHeader) ?? m.value?.toString('utf8') ?? 'null');
+      value = JSON.parse(m.value?.toString('utf8') ?? 'null');
     } catch {
       out.unparsable++;
       continue;

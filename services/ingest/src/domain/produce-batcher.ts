@@ -5,8 +5,6 @@ export interface OutRecord {
   key: string;
   value: string;
   headers?: Record<string, string>;
-  /** A span or metric event's brief (briefOf), joined into the grouped record's `brief` header. */
-  brief?: string;
 }
 
 export interface ProduceBatcherOptions {

@@ -1,6 +1,4 @@
 import {
-  briefHeader,
-  briefOf,
   encodeEventRecord,
   type IndexEntry,
   type MetricEvent,
@@ -54,21 +52,13 @@ export function planned<T>(
  * for projects without rules) skips the record without parsing it.
  */
 export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent): OutRecord {
-  const value = JSON.stringify(event);
   return {
     topic,
     key: event.trace_id,
-    value,
+    value: JSON.stringify(event),
     headers: { [projectHeader]: event.project_id },
-    // Encoding a brief is worth it only for an event that carries kilobytes the alerter ignores.
-    brief: value.length > briefFrom && 'fields' in event ? JSON.stringify(briefOf(event)) : value,
   };
 }
-
-/** Event JSON longer than this gets a brief of its own. */
-const briefFrom = 2_048;
-/** A grouped record carries the brief header when its events are this many times its briefs' size. */
-const briefWorthFactor = 4;
 
 /**
  * The span and metric events of one request, one record per trace (docs/WRITE-PATH.md §1): the values
@@ -76,7 +66,7 @@ const briefWorthFactor = 4;
  */
 export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecord[] {
   const out: OutRecord[] = [];
-  const byTrace = new Map<string, { first: OutRecord; events: OutRecord[] }>();
+  const byTrace = new Map<string, { first: OutRecord; values: string[] }>();
   for (const r of records) {
     if (r.topic !== spansTopic) {
       out.push(r);
@@ -85,20 +75,10 @@ export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecor
     // Two projects may use the same trace id: their events never share a record.
     const group = `${r.headers?.[projectHeader] ?? ''}/${r.key}`;
     const found = byTrace.get(group);
-    if (found) found.events.push(r);
-    else byTrace.set(group, { first: r, events: [r] });
+    if (found) found.values.push(r.value);
+    else byTrace.set(group, { first: r, values: [r.value] });
   }
-  for (const { first, events } of byTrace.values()) {
-    const { brief: _, ...record } = first;
-    const value = `[${events.map((e) => e.value).join(',')}]`;
-    const briefs = events.map((e) => e.brief ?? e.value);
-    const briefBytes = briefs.reduce((n, b) => n + b.length, 2 + briefs.length);
-    const headers =
-      value.length >= briefWorthFactor * briefBytes
-        ? { ...record.headers, [briefHeader]: `[${briefs.join(',')}]` }
-        : record.headers;
-    out.push({ ...record, value, ...(headers ? { headers } : {}) });
-  }
+  for (const { first, values } of byTrace.values()) out.push({ ...first, value: `[${values.join(',')}]` });
   return out;
 }
 
