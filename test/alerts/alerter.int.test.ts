@@ -219,6 +219,41 @@ describe('alerter', () => {
     expect(traces).toEqual(expect.arrayContaining([a.trace_id, b]));
   });
 
+  it('a span rule matches by name and tags and measures the duration of spans carrying kilobytes of input', async () => {
+    const rule = await insertTestRule(stack.clickhouse, stack.projectId, {
+      name: 'slow prod answers',
+      source: { type: 'span', signal: 'span.duration_ms' },
+      filter: { name: 'generate_answer', tags: { env: 'prod' } },
+      aggregation: 'max',
+      window_seconds: 10,
+      comparator: '>',
+      threshold: 500,
+      channels: [{ type: 'webhook', url: receiver.url }],
+    });
+    await ruleArmed(rule.id);
+    const end = Date.now();
+    // Spans the size of real LLM calls; one of another environment must not count.
+    const long = { input: 'a long prompt '.repeat(2_000), output: 'a long answer '.repeat(2_000) };
+    const times = { start_time: new Date(end - 900).toISOString(), end_time: new Date(end).toISOString() };
+    const s = await span({ name: 'generate_answer', tags: { env: 'prod' }, ...times, ...long });
+    await span({
+      name: 'generate_answer',
+      tags: { env: 'dev' },
+      ...times,
+      ...long,
+      start_time: new Date(end - 5_000).toISOString(),
+    });
+    await until(
+      () => kinds(rule.id),
+      (k) => k.includes('firing'),
+      30_000,
+      'firing',
+    );
+    const [firing] = receiver.of(rule.id);
+    expect(firing!.json.value).toBe(900);
+    expect(firing!.json.sample_trace_ids).toEqual([s.trace_id]);
+  });
+
   it('a p95 over a window agrees with the exact value within the sketch error (1 % of the rank value)', async () => {
     const dimension = uniqueName('latency_ms');
     const rule = await insertTestRule(stack.clickhouse, stack.projectId, {

@@ -29,7 +29,12 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-const recordBytes = (r: OutRecord) => r.key.length + Buffer.byteLength(r.value) + r.topic.length;
+const recordBytes = (r: OutRecord) => {
+  let bytes = r.key.length + Buffer.byteLength(r.value) + r.topic.length;
+  // Headers are part of what Kafka receives and bounds too.
+  for (const [name, text] of Object.entries(r.headers ?? {})) bytes += name.length + Buffer.byteLength(text);
+  return bytes;
+};
 
 /**
  * Coalesces the records of many concurrent requests into few Kafka sends, since kafkajs sends every
