@@ -228,9 +228,10 @@ describe('ConsumerLoop', () => {
       await deliver(0, [3], 1_000, 60);
       await vi.advanceTimersByTimeAsync(420);
       expect(sizes).toEqual([3]);
-      await deliver(1, [1], 7, 60);
-      join(); // reassigned: the lags it knew are forgotten, so the short delay applies
-      await vi.advanceTimersByTimeAsync(60);
+      await deliver(2, [9], 7, 60); // behind on partition 2...
+      join(); // ...until a reassignment: the lags it knew (and the unwritten [9]) are forgotten
+      await deliver(1, [1], 0, 0);
+      await vi.advanceTimersByTimeAsync(60); // so the short delay applies
       expect(sizes).toEqual([3, 1]);
       await deliver(2, [1], 9, 0); // records left by a burst, but fresh: the writer keeps up
       await vi.advanceTimersByTimeAsync(60);
@@ -239,5 +240,29 @@ describe('ConsumerLoop', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('drops what it consumed but has not written when the group reassigns partitions', async () => {
+    const { consumer, calls, deliver, join } = fakeConsumer();
+    const written: string[] = [];
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
+      write: async (items) => {
+        written.push(items.map((i) => `${i.partition}:${i.offset}`).join(','));
+        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+      },
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 2,
+    });
+    await loop.start();
+    await deliver(0, [5, 6]);
+    join(); // uncommitted: the partition's owner reads 5 and 6 again from the committed offset
+    await deliver(0, [5, 6, 7]);
+    await loop.stop();
+    expect(written).toEqual(['0:5,0:6,0:7']);
+    expect(calls).toContain('commit 0:8');
   });
 });

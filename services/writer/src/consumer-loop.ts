@@ -68,8 +68,16 @@ export class ConsumerLoop {
   async start(): Promise<void> {
     const { consumer, buffer } = this.#o;
     for (const topic of this.#o.topics) await consumer.subscribe({ topic, fromBeginning: true });
-    // Another writer may have written a trace while its partition was away: forget what we held.
+    // Another writer may have written a trace while its partition was away: forget what we held, and
+    // drop what was consumed but not yet written. Those records are not committed, so whoever owns
+    // their partitions now reads them again from the committed offset (kafkajs restarts every assigned
+    // partition there after a rebalance). Writing them later would apply an old stretch of the log on
+    // top of rows the new owner already wrote past it, and could undo an acknowledged write.
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      const dropped = buffer.take().length;
+      if (dropped > 0)
+        this.#o.logger.info({ records: dropped }, 'partitions reassigned; unwritten records dropped');
+      this.#o.onBuffered?.(0);
       buffer.clearLag();
       this.#o.onAssignment?.();
     });
