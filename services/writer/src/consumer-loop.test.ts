@@ -46,6 +46,16 @@ function fakeConsumer() {
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
+/** A write's result when every item was stored as a span. */
+const writtenAll = (items: Pending[]) => ({
+  spans: items.length,
+  metrics: 0,
+  entries: 0,
+  traces: 0,
+  loadedTraces: 0,
+  deadLetters: 0,
+});
+
 describe('ConsumerLoop', () => {
   it('commits only after the write succeeded, retrying a failed write with consumption paused', async () => {
     const { consumer, calls, deliver } = fakeConsumer();
@@ -59,7 +69,7 @@ describe('ConsumerLoop', () => {
         calls.push(`write ${items.length}`);
         if (failures-- > 0) throw new AppError('TH_CLICKHOUSE_UNAVAILABLE', 'down', { retryable: true });
         written.push(items);
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        return writtenAll(items);
       },
       logger,
       retryMinMs: 1,
@@ -80,7 +90,7 @@ describe('ConsumerLoop', () => {
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         calls.push(`write ${items.length}`);
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        return writtenAll(items);
       },
       logger,
       retryMinMs: 1,
@@ -123,14 +133,7 @@ describe('ConsumerLoop', () => {
       consumer,
       topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 }),
-      write: async (items) => ({
-        spans: items.length,
-        metrics: 0,
-        entries: 0,
-        traces: 0,
-        loadedTraces: 0,
-        deadLetters: 0,
-      }),
+      write: async (items) => writtenAll(items),
       onAssignment: () => assignments++,
       logger,
       retryMinMs: 1,
@@ -151,7 +154,7 @@ describe('ConsumerLoop', () => {
       write: async (items) => {
         if (items.length > 2) throw new AppError('TH_BATCH_TOO_LARGE', 'too much to read');
         written.push(items.map((i) => i.offset).join(','));
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        return writtenAll(items);
       },
       logger,
       retryMinMs: 1,
@@ -177,7 +180,7 @@ describe('ConsumerLoop', () => {
           sizes.push(items.length);
           // The first two writes hang until released.
           if (sizes.length <= 2) await new Promise<void>((resolve) => hanging.push(resolve));
-          return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+          return writtenAll(items);
         },
         logger,
         retryMinMs: 1,
@@ -214,7 +217,7 @@ describe('ConsumerLoop', () => {
         buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50, maxDelayBehindMs: 500 }),
         write: async (items) => {
           sizes.push(items.length);
-          return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+          return writtenAll(items);
         },
         logger,
         retryMinMs: 1,
@@ -251,7 +254,7 @@ describe('ConsumerLoop', () => {
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         written.push(items.map((i) => `${i.partition}:${i.offset}`).join(','));
-        return { spans: items.length, metrics: 0, entries: 0, traces: 0, loadedTraces: 0, deadLetters: 0 };
+        return writtenAll(items);
       },
       logger,
       retryMinMs: 1,

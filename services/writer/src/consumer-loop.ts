@@ -74,11 +74,10 @@ export class ConsumerLoop {
     // partition there after a rebalance). Writing them later would apply an old stretch of the log on
     // top of rows the new owner already wrote past it, and could undo an acknowledged write.
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      const dropped = buffer.take().length;
+      const dropped = buffer.discard();
       if (dropped > 0)
         this.#o.logger.info({ records: dropped }, 'partitions reassigned; unwritten records dropped');
       this.#o.onBuffered?.(0);
-      buffer.clearLag();
       this.#o.onAssignment?.();
     });
     await consumer.run({

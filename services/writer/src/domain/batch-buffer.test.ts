@@ -58,7 +58,7 @@ describe('BatchBuffer', () => {
     b.noteFetch('t', 1, 0, 900); // caught up: the short delay applies again
     expect([b.behind, b.due()]).toEqual([false, true]);
     b.noteFetch('t', 2, 5, 5_000);
-    b.clearLag(); // a reassignment forgets lags of partitions this writer may no longer own
+    b.discard(); // a reassignment forgets lags of partitions this writer may no longer own
     expect(b.behind).toBe(false);
   });
 

@@ -28,8 +28,8 @@ export class BatchBuffer {
   #items: Pending[] = [];
   #bytes = 0;
   #firstAt: number | undefined;
-  /** Records left in Kafka after the last fetch of each partition ("topic/partition" → lag). */
-  readonly #lag = new Map<string, number>();
+  /** Partitions ("topic/partition") whose last fetch left a backlog in Kafka. */
+  readonly #behind = new Set<string>();
 
   constructor(
     private readonly limits: BatchLimits,
@@ -50,17 +50,12 @@ export class BatchBuffer {
    * its byte cap on a burst the writer is keeping up with, and those records are fresh.
    */
   noteFetch(topic: string, partition: number, lag: number, newestAgeMs: number): void {
-    if (lag > 0 && newestAgeMs >= this.limits.maxDelayMs) this.#lag.set(`${topic}/${partition}`, lag);
-    else this.#lag.delete(`${topic}/${partition}`);
-  }
-
-  /** Forgets every partition's lag (partitions were reassigned). */
-  clearLag(): void {
-    this.#lag.clear();
+    if (lag > 0 && newestAgeMs >= this.limits.maxDelayMs) this.#behind.add(`${topic}/${partition}`);
+    else this.#behind.delete(`${topic}/${partition}`);
   }
 
   get behind(): boolean {
-    return this.#lag.size > 0;
+    return this.#behind.size > 0;
   }
 
   get size(): number {
@@ -83,6 +78,15 @@ export class BatchBuffer {
       ? (this.limits.maxDelayBehindMs ?? this.limits.maxDelayMs)
       : this.limits.maxDelayMs;
     return this.full() || this.now() - this.#firstAt >= delay;
+  }
+
+  /**
+   * Partitions were reassigned: drops what is buffered (uncommitted, so their owner reads it again)
+   * and every partition's backlog mark; returns how many messages were dropped.
+   */
+  discard(): number {
+    this.#behind.clear();
+    return this.take().length;
   }
 
   take(): Pending[] {
