@@ -311,7 +311,7 @@ type LoadMessage =
 
 async function sampleTraces(stack: BenchStack, n: number): Promise<string[]> {
   const rs = await stack.clickhouse.query({
-    query: `SELECT toString(trace_id) AS t FROM traces WHERE project_id = {p:UUID} LIMIT {n:UInt32}`,
+    query: `SELECT toString(trace_id) AS t FROM trace_summaries WHERE project_id = {p:UUID} LIMIT {n:UInt32}`,
     query_params: { p: stack.projectId, n },
     format: 'JSONEachRow',
   });

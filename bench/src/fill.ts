@@ -61,7 +61,7 @@ export async function fillStored(
       query_params: params,
     });
     await stack.clickhouse.command({
-      query: `INSERT INTO traces (project_id, trace_id, root_span_id, name, start_time, end_time, duration_ms, status,
+      query: `INSERT INTO trace_summaries (project_id, trace_id, root_span_id, name, start_time, end_time, duration_ms, status,
                                   span_count, error_count, total_tokens, total_cost, input, output, tags, received_at,
                                   spans_version, version, deleted)
               SELECT {p:UUID}, ${trace}, ${trace}, 'pipeline', ${start}, ${start} + toIntervalMillisecond(2000), 2000,

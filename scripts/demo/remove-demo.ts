@@ -5,6 +5,8 @@ const projectTables = [
   'spans',
   'span_metrics',
   'traces',
+  'trace_summaries',
+  'trace_index',
   'datasets',
   'dataset_entries',
   'alert_rules',

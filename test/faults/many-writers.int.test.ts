@@ -165,7 +165,7 @@ async function storedState(stack: Stack): Promise<State> {
     `SELECT toString(metric_id) AS id, value FROM span_metrics FINAL WHERE project_id = {p:UUID}`,
   );
   const traces = await query<{ id: string; n: number }>(
-    `SELECT toString(trace_id) AS id, span_count AS n FROM traces FINAL WHERE project_id = {p:UUID}`,
+    `SELECT toString(trace_id) AS id, span_count AS n FROM trace_summaries FINAL WHERE project_id = {p:UUID}`,
   );
   return sorted({
     spans: Object.fromEntries(

@@ -125,7 +125,7 @@ describe('search over 50,000 spans', () => {
     await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: 'SELECT sum(span_count) AS n FROM traces FINAL WHERE project_id = {p:UUID}',
+          query: 'SELECT sum(span_count) AS n FROM trace_summaries FINAL WHERE project_id = {p:UUID}',
           query_params: { p: stack.projectId },
           format: 'JSONEachRow',
         });

@@ -8,7 +8,6 @@ import {
   ensureProject,
   insertSpanMetrics,
   insertSpans,
-  insertTraceSummaries,
   migrate,
   migrationsDir,
 } from '@tracehouse/shared/node';
@@ -53,29 +52,34 @@ describe('upgrade: a database and topics written by the previous version', () =>
         { name: 'old-root', input: '{"q":1}', end_time: t0, status: 'ok' },
       ),
     ]);
-    await insertTraceSummaries(old, [
-      {
-        project_id: project,
-        trace_id: t1,
-        root_span_id: s1,
-        name: 'old-root',
-        start_time: t0,
-        end_time: t0,
-        duration_ms: 0,
-        status: 'ok',
-        span_count: 1,
-        error_count: 0,
-        total_tokens: 0,
-        total_cost: 0,
-        input: '{"q":1}',
-        output: null,
-        tags: {},
-        received_at: t0,
-        spans_version: 1_000,
-        version: 1_000,
-        deleted: 0,
-      },
-    ]);
+    // The previous version's summary table, `traces` (migration 0011 copies it to `trace_summaries`).
+    await old.insert({
+      table: 'traces',
+      format: 'JSONEachRow',
+      values: [
+        {
+          project_id: project,
+          trace_id: t1,
+          root_span_id: s1,
+          name: 'old-root',
+          start_time: t0,
+          end_time: t0,
+          duration_ms: 0,
+          status: 'ok',
+          span_count: 1,
+          error_count: 0,
+          total_tokens: 0,
+          total_cost: 0,
+          input: '{"q":1}',
+          output: null,
+          tags: { env: 'old' },
+          received_at: t0,
+          spans_version: 1_000,
+          version: 1_000,
+          deleted: 0,
+        },
+      ],
+    });
     const metric = {
       project_id: project,
       trace_id: t1,
@@ -143,8 +147,16 @@ describe('upgrade: a database and topics written by the previous version', () =>
     stack = await Stack.create({ env: { CLICKHOUSE_DATABASE: database, TOPIC_PREFIX: prefix } });
     const s = stack;
     const key = (await createApiKey(s.clickhouse, project)).key;
-    await s.startWriter();
     const api = injectClient((await s.startIngest()).app, key);
+
+    // Before any new writer runs: the old summary was copied and indexed by the migration, so trace
+    // search finds it by its tag, and the trace list shows it.
+    const found = await api.request('POST', '/v2/search/traces', {
+      filter: { tags: { env: 'old' }, from: '2025-12-31T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+    });
+    expect(found.body.data.map((t: { id: string }) => t.id)).toEqual([t1]);
+    expect((await api.request('GET', '/v2/traces')).body.data).toMatchObject([{ id: t1, name: 'old-root' }]);
+    await s.startWriter();
 
     // The old patch and the old metric record were applied onto the stored rows.
     const span1 = await s.eventually(

@@ -78,7 +78,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       async () => {
         const r = await stack.clickhouse.query({
           query: `SELECT count() AS traces, min(span_count) AS lo, max(span_count) AS hi, countIf(name LIKE 'trace-%') AS named
-                  FROM traces FINAL WHERE project_id = {p:UUID}`,
+                  FROM trace_summaries FINAL WHERE project_id = {p:UUID}`,
           query_params: { p: stack.projectId },
           format: 'JSONEachRow',
         });
@@ -332,5 +332,51 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     expect(left).toEqual({ spans: '0', metrics: '0' });
     // A deleted span takes no more writes.
     expect((await a.request('PATCH', `/v2/spans/${span.body.id}`, { name: 'x' })).status).toBe(404);
+  });
+
+  it('indexes a trace under its current start only, as a span starting earlier arrives and as spans go', async () => {
+    const root = await a.request('POST', '/v2/spans', {
+      name: 'moving-root',
+      start_time: '2025-04-01T10:00:05Z',
+      tags: { suite: 'index-move' },
+    });
+    const traceId = root.body.trace_id;
+    // Where the trace is indexed (live rows) and what search shows, once both agree with `want`.
+    const indexed = async () => {
+      const rs = await stack.clickhouse.query({
+        query: `SELECT toString(start_time) AS start FROM trace_index FINAL
+                WHERE project_id = {p:UUID} AND trace_id = {t:UUID}`,
+        query_params: { p: stack.projectId, t: traceId },
+        format: 'JSONEachRow',
+      });
+      const rows = await rs.json<{ start: string }>();
+      const found = await b.request('POST', '/v2/search/traces', {
+        filter: { tags: { suite: 'index-move' }, from: '2025-04-01T00:00:00Z', to: '2025-04-02T00:00:00Z' },
+      });
+      return {
+        index: rows.map((r) => r.start),
+        search: found.body.data.map((t: { start_time: string }) => t.start_time),
+      };
+    };
+    const settles = async (want: { index: string[]; search: string[] }) =>
+      expect(await stack.eventually(indexed, (r) => JSON.stringify(r) === JSON.stringify(want))).toEqual(
+        want,
+      );
+    await settles({ index: ['2025-04-01 10:00:05.000000'], search: ['2025-04-01T10:00:05.000000Z'] });
+
+    // A child that started two seconds earlier: the trace moves, and its old index row goes.
+    const child = await b.request('POST', '/v2/spans', {
+      name: 'early-child',
+      trace_id: traceId,
+      parent_id: root.body.id,
+      start_time: '2025-04-01T10:00:03Z',
+    });
+    expect(child.status).toBe(200);
+    await settles({ index: ['2025-04-01 10:00:03.000000'], search: ['2025-04-01T10:00:03.000000Z'] });
+
+    // No live span left: neither index nor search holds the trace.
+    expect((await a.request('DELETE', `/v2/spans/${child.body.id}`)).status).toBe(204);
+    expect((await a.request('DELETE', `/v2/spans/${root.body.id}`)).status).toBe(204);
+    await settles({ index: [], search: [] });
   });
 });

@@ -31,7 +31,7 @@ export async function startDashboardStack(traces: SeededTrace[]): Promise<Dashbo
       return Number((await rs.json<{ n: string }>())[0]?.n);
     };
     await stack.eventually(
-      () => count('SELECT sum(span_count) AS n FROM traces FINAL WHERE project_id = {p:UUID}'),
+      () => count('SELECT sum(span_count) AS n FROM trace_summaries FINAL WHERE project_id = {p:UUID}'),
       (n) => n === spans,
       90_000,
     );

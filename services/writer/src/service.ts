@@ -15,7 +15,7 @@ import {
   type Logger,
   loadDatasetEntryRows,
   type ShutdownStep,
-  storedTraceSummaryVersions,
+  storedTraceSummaries,
   Telemetry,
   toKafkaAppError,
 } from '@tracehouse/shared/node';
@@ -95,9 +95,9 @@ export async function startWriter(options: {
   const store: WriterStore = {
     storedTraces: async (traces) =>
       new Map(
-        (
-          await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaryVersions(clickhouse, c)))
-        ).flatMap((m) => [...m]),
+        (await Promise.all(chunks(traces, 2_000).map((c) => storedTraceSummaries(clickhouse, c)))).flatMap(
+          (m) => [...m],
+        ),
       ),
     loadTraces: (traces) => loadTracesWithin(clickhouse, traces, config.WRITER_LOAD_MAX_BYTES),
     loadEntries: async (keys) =>
@@ -150,7 +150,7 @@ export async function startWriter(options: {
       telemetry.writerRows.inc({ table: 'spans' }, result.spans);
       telemetry.writerRows.inc({ table: 'span_metrics' }, result.metrics);
       telemetry.writerRows.inc({ table: 'dataset_entries' }, result.entries);
-      telemetry.writerRows.inc({ table: 'traces' }, result.traces);
+      telemetry.writerRows.inc({ table: 'trace_summaries' }, result.traces);
       telemetry.writerLoadedTraces.inc(result.loadedTraces);
       logger.debug({ ...result, items, ms }, 'batch written');
     },

@@ -43,7 +43,13 @@ export function spanConditions(
   return where;
 }
 
-/** Conditions on `traces FINAL`; span-level criteria become "has a span that matches". */
+/** A summary of a trace with live spans; `trace_index` holds only those, so it needs no such condition. */
+export const liveTrace = 'span_count > 0';
+
+/**
+ * Conditions on `trace_summaries FINAL`; span-level criteria become "has a span that matches". All
+ * but `liveTrace` name only columns `trace_index` has too.
+ */
 export function traceConditions(
   filter: SearchFilter,
   projectId: string,
@@ -53,7 +59,7 @@ export function traceConditions(
   const project = p.add(projectId, 'UUID');
   const where = [
     `project_id = ${project}`,
-    `span_count > 0`,
+    liveTrace,
     `start_time >= ${p.add(chTime(window.from), "DateTime64(6, 'UTC')")}`,
     `start_time < ${p.add(chTime(window.to), "DateTime64(6, 'UTC')")}`,
   ];

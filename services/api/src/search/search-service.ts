@@ -1,9 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SearchFilter, SearchRequest, SearchSort, SpanView, TraceSummary } from '@tracehouse/shared';
-import { SpanRow, TraceRow, toClickHouseAppError, traceColumns } from '@tracehouse/shared/node';
+import {
+  pickedByIndex,
+  SpanRow,
+  TraceRow,
+  toClickHouseAppError,
+  traceColumns,
+  traceIndexReadSettings,
+} from '@tracehouse/shared/node';
 import { spanView, traceSummaryView } from '../domain/views.js';
 import { decodeCursor, encodeCursor, filterDigest } from './cursor.js';
-import { spanConditions, spanDurationMicros, traceConditions } from './filter-sql.js';
+import { liveTrace, spanConditions, spanDurationMicros, traceConditions } from './filter-sql.js';
 import { SqlParams } from './sql-params.js';
 import { chTime, resolveWindow, type TimeWindow } from './window.js';
 
@@ -28,7 +35,7 @@ const entities = {
     view: (row: unknown) => spanView(SpanRow.parse(row)),
   },
   traces: {
-    table: 'traces',
+    table: 'trace_summaries',
     id: 'trace_id',
     key: 'trace_id',
     columns: traceColumns,
@@ -96,13 +103,22 @@ export class SearchService {
     const matching = `FROM ${e.table} FINAL WHERE ${where.join(' AND ')}`;
     const select = `SELECT ${e.columns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id`;
     if (limit === undefined) return { query: `${select} ${matching} ${order}`, params: p.values };
+    const pageSize = p.add(limit, 'UInt32');
+    if (entity === 'traces') {
+      // The page's traces from `trace_index` (light columns, in start order), then their summaries by
+      // key. The outer query repeats the conditions: a summary rewritten in between is shown only if
+      // it still matches.
+      const indexWhere = where.filter((c) => c !== liveTrace).join(' AND ');
+      const picked = `SELECT trace_id, start_time FROM trace_index FINAL WHERE ${indexWhere} ${order} LIMIT ${pageSize}`;
+      return { query: `${select} ${matching} AND ${pickedByIndex(picked)} ${order}`, params: p.values };
+    }
     // A page in two steps: its keys from the light columns, then whole rows for those keys only. Under
     // FINAL, ClickHouse reads every named column of every row in range (no PREWHERE), so naming input
     // and output only for the page's rows keeps a search over millions of rows from reading them all.
     // The outer query repeats the conditions: a row rewritten in between is shown only if it still
     // matches.
     const query = `${select} ${matching}
-      AND ${e.key} IN (SELECT ${e.key} ${matching} ${order} LIMIT ${p.add(limit, 'UInt32')})
+      AND ${e.key} IN (SELECT ${e.key} ${matching} ${order} LIMIT ${pageSize})
       ${order}`;
     return { query, params: p.values };
   }
@@ -123,7 +139,12 @@ export class SearchService {
     );
     let rows: (Record<string, unknown> & { sort_key: string; sort_id: string })[];
     try {
-      const rs = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
+      const rs = await this.clickhouse.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: entity === 'traces' ? traceIndexReadSettings : undefined,
+      });
       rows = await rs.json();
     } catch (err) {
       throw toClickHouseAppError(err, `searching ${entity}`);

@@ -3,6 +3,7 @@ import {
   createLogger,
   type SpanMetricRow,
   type SpanRow,
+  type StoredTraceSummary,
   type TraceSummaryRow,
 } from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
@@ -68,10 +69,11 @@ class FakeStore implements WriterStore {
   refuse: (row: SpanRow) => boolean = () => false;
 
   async storedTraces(keys: TraceKey[]) {
-    const out = new Map<string, number>();
+    const out = new Map<string, StoredTraceSummary>();
     for (const k of keys) {
       const row = this.traces.get(`${k.projectId}/${k.traceId}`);
-      if (row) out.set(`${k.projectId}/${k.traceId}`, row.version);
+      const indexedStart = row?.deleted === 0 ? row.start_time : null;
+      if (row) out.set(`${k.projectId}/${k.traceId}`, { version: row.version, indexedStart });
     }
     return out;
   }
@@ -195,6 +197,34 @@ describe('BatchWriter', () => {
     expect(store.metrics.get(`${projectA}/${trace}/${span(7)}`)).toMatchObject({ deleted: 1 });
     expect(store.metrics.get(`${projectA}/${trace}/${span(8)}`)).toMatchObject({ deleted: 1 });
     expect(store.traces.get(`${projectA}/${trace}`)).toMatchObject({ deleted: 1, span_count: 0 });
+  });
+
+  it('names the start a summary moves the trace from, also after a restart, so its index row goes', async () => {
+    const first = setup();
+    const summary = () => first.store.traces.get(`${projectA}/${trace}`);
+    await first.writer.write([record(create(span(1), 10, { start_time: '2025-01-01T00:00:05.000000Z' }))]);
+    expect(summary()).toMatchObject({ start_time: '2025-01-01 00:00:05.000000', replaced_start_time: null });
+    // A child that started earlier arrives later: the trace now starts with it.
+    await first.writer.write([
+      record(create(span(2), 20, { parent_id: span(1), start_time: '2025-01-01T00:00:03.000000Z' })),
+    ]);
+    expect(summary()).toMatchObject({
+      start_time: '2025-01-01 00:00:03.000000',
+      replaced_start_time: '2025-01-01 00:00:05.000000',
+    });
+    // A change that keeps the start replaces nothing.
+    await first.writer.write([record(patch(span(1), 30, { meta: { k: 1 } }))]);
+    expect(summary()).toMatchObject({ replaced_start_time: null });
+    // A writer that loads the trace learns its indexed start from the stored summary.
+    const restarted = setup(first.store);
+    await restarted.writer.write([record(patch(span(2), 40, { start_time: '2025-01-01T00:00:01.000000Z' }))]);
+    expect(summary()).toMatchObject({
+      start_time: '2025-01-01 00:00:01.000000',
+      replaced_start_time: '2025-01-01 00:00:03.000000',
+    });
+    // No live span left: the tombstone deletes the index row at the last start.
+    await restarted.writer.write([record(remove(span(1), 50), remove(span(2), 51))]);
+    expect(summary()).toMatchObject({ deleted: 1, replaced_start_time: '2025-01-01 00:00:01.000000' });
   });
 
   it('keeps two projects that share a trace id apart', async () => {

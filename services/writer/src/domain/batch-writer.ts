@@ -158,7 +158,10 @@ export class BatchWriter {
       tainted.add(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }));
       letters.push(this.#summaryLetter(row, err, now));
     }
-    for (const s of summaries) s.t.next.summaryVersion = s.row.version;
+    for (const s of summaries) {
+      s.t.next.summaryVersion = s.row.version;
+      s.t.next.indexedStart = s.row.deleted === 1 ? null : s.row.start_time;
+    }
     if (letters.length > 0) await this.o.sendDeadLetters(letters);
 
     if (epoch === this.#epoch) {

@@ -1,4 +1,4 @@
-import type { SpanMetricRow, SpanRow } from '@tracehouse/shared/node';
+import type { SpanMetricRow, SpanRow, StoredTraceSummary } from '@tracehouse/shared/node';
 import type { StateCache } from './state-cache.js';
 import { emptyTrace, type TraceState } from './trace-state.js';
 
@@ -9,8 +9,8 @@ export interface TraceKey {
 
 /** What the writer reads, and only for traces it does not hold: see docs/WRITE-PATH.md §3. */
 export interface TraceReads {
-  /** Stored traces among these, with their newest summary version (keyed `project/trace`). */
-  storedTraces(traces: TraceKey[]): Promise<Map<string, number>>;
+  /** Stored traces among these, with their newest summary (keyed `project/trace`). */
+  storedTraces(traces: TraceKey[]): Promise<Map<string, StoredTraceSummary>>;
   /** Every stored span and metric row of these traces, at its newest version. */
   loadTraces(traces: TraceKey[]): Promise<{ spans: SpanRow[]; metrics: SpanMetricRow[] }>;
 }
@@ -40,9 +40,10 @@ export async function traceStates(
   const toLoad: TraceKey[] = [];
   for (const key of missing) {
     const state = emptyTrace(key.projectId, key.traceId);
-    const summaryVersion = stored.get(traceKeyOf(key));
-    if (summaryVersion !== undefined) {
-      state.summaryVersion = summaryVersion;
+    const summary = stored.get(traceKeyOf(key));
+    if (summary !== undefined) {
+      state.summaryVersion = summary.version;
+      state.indexedStart = summary.indexedStart;
       toLoad.push(key);
     }
     states.set(traceKeyOf(key), state);

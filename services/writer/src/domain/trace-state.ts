@@ -17,6 +17,8 @@ export interface TraceState {
   metrics: Map<string, SpanMetricRow>;
   /** Version of the stored summary row; 0 when none is stored yet. */
   summaryVersion: number;
+  /** The start time the stored summary indexes the trace under; null while it has no live span. */
+  indexedStart: string | null;
   /**
    * The last record applied, per `topic/partition`: a batch delivered again (a commit that failed)
    * is skipped instead of applied twice. Unknown for a loaded trace, where replaying the rest of the
@@ -37,6 +39,7 @@ export const emptyTrace = (projectId: string, traceId: string): TraceState => ({
   spans: new Map(),
   metrics: new Map(),
   summaryVersion: 0,
+  indexedStart: null,
   applied: new Map(),
 });
 

@@ -49,9 +49,13 @@ export function summarizeTrace(trace: TraceState): TraceSummaryRow {
   }
   const version = nextVersion(trace.summaryVersion, newest);
   const base = { project_id: trace.projectId, trace_id: trace.traceId, spans_version: newest, version };
+  // The index row under the old start is deleted when the start moves or the trace has no live span.
+  const replaced = (start: string | null) =>
+    trace.indexedStart !== null && trace.indexedStart !== start ? trace.indexedStart : null;
   if (root === undefined || firstStart === undefined) {
     return {
       ...base,
+      replaced_start_time: replaced(null),
       root_span_id: null,
       name: '',
       start_time: '1970-01-01 00:00:00.000000',
@@ -71,6 +75,7 @@ export function summarizeTrace(trace: TraceState): TraceSummaryRow {
   }
   return {
     ...base,
+    replaced_start_time: replaced(firstStart),
     root_span_id: root.span_id,
     name: root.name,
     start_time: firstStart,

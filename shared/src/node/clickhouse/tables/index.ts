@@ -7,4 +7,5 @@ export * from './dataset-entries.js';
 export * from './projects.js';
 export * from './span-metrics.js';
 export * from './spans.js';
-export * from './traces.js';
+export * from './trace-index.js';
+export * from './trace-summaries.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { pickedByIndex, traceIndexReadSettings } from './trace-index.js';
 
 export interface TraceRef {
   projectId: string;
@@ -17,7 +18,10 @@ const keysParam = (traces: TraceRef[]) =>
 
 const tracesIn = uuidKeysIn(['project_id', 'trace_id']);
 
-/** One row of `traces`: a trace's summary, computed by the writer that owns the trace. */
+/**
+ * One row of `trace_summaries`: a trace's summary, computed by the writer that owns the trace. Each
+ * insert also indexes the trace in `trace_index` (migration 0011's view).
+ */
 export interface TraceSummaryRow {
   project_id: string;
   trace_id: string;
@@ -40,36 +44,50 @@ export interface TraceSummaryRow {
   version: number;
   /** 1: no live span (a tombstone, which still tells a writer the trace was stored before). */
   deleted: number;
+  /**
+   * The start the trace was indexed under before this row, when this row moves it or is a tombstone
+   * (its index row there is deleted); else null.
+   */
+  replaced_start_time: string | null;
 }
 
 export async function insertTraceSummaries(client: ClickHouseClient, rows: TraceSummaryRow[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await client.insert({ table: 'traces', values: rows, format: 'JSONEachRow' });
+    await client.insert({ table: 'trace_summaries', values: rows, format: 'JSONEachRow' });
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting trace summaries', ErrorCodes.CLICKHOUSE_INSERT);
   }
 }
 
+/** A stored trace's newest summary: its version, and the start it is indexed under (null: no live span). */
+export interface StoredTraceSummary {
+  version: number;
+  indexedStart: string | null;
+}
+
 /**
- * Which of these traces were stored before, with their newest summary version. Every stored trace
- * has a summary row (a tombstone when it has no live span), written in the same batch as its spans,
- * so a trace absent here is new: its events need no read. Key columns only, no FINAL.
+ * Which of these traces were stored before, with their newest summary. Every stored trace has a
+ * summary row (a tombstone when it has no live span), written in the same batch as its spans, so a
+ * trace absent here is new: its events need no read. No FINAL: the newest version per key decides.
  */
-export async function storedTraceSummaryVersions(
+export async function storedTraceSummaries(
   client: ClickHouseClient,
   traces: TraceRef[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, StoredTraceSummary>> {
   if (traces.length === 0) return new Map();
   try {
     const rs = await client.query({
-      query: `SELECT toString(project_id) AS p, toString(trace_id) AS t, max(version) AS v FROM traces
-              WHERE ${tracesIn} GROUP BY project_id, trace_id`,
+      query: `SELECT toString(project_id) AS p, toString(trace_id) AS t, max(version) AS v,
+                     argMax(if(deleted = 0, toString(start_time), ''), version) AS s
+              FROM trace_summaries WHERE ${tracesIn} GROUP BY project_id, trace_id`,
       query_params: keysParam(traces),
       format: 'JSONEachRow',
     });
-    const rows = await rs.json<{ p: string; t: string; v: string | number }>();
-    return new Map(rows.map((r) => [`${r.p}/${r.t}`, Number(r.v)]));
+    const rows = await rs.json<{ p: string; t: string; v: string | number; s: string }>();
+    return new Map(
+      rows.map((r) => [`${r.p}/${r.t}`, { version: Number(r.v), indexedStart: r.s === '' ? null : r.s }]),
+    );
   } catch (err) {
     throw toClickHouseAppError(err, 'probing stored traces');
   }
@@ -119,19 +137,25 @@ export async function listTraces(
     limit: page.limit,
     offset: page.offset,
   });
+  const order = 'ORDER BY start_time DESC, trace_id DESC';
   try {
     const [rows, total] = await Promise.all([
       client
         .query({
-          query: `SELECT ${traceColumns} FROM traces FINAL WHERE ${where}
-                  ORDER BY start_time DESC, trace_id DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          query: `SELECT ${traceColumns} FROM trace_summaries FINAL
+                  WHERE project_id = {project:UUID} AND ${pickedByIndex(
+                    `SELECT trace_id, start_time FROM trace_index FINAL WHERE ${where}
+                     ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+                  )}
+                  ${order}`,
           query_params: params,
           format: 'JSONEachRow',
+          clickhouse_settings: traceIndexReadSettings,
         })
         .then((rs) => rs.json<unknown>()),
       client
         .query({
-          query: `SELECT count() AS n FROM traces FINAL WHERE ${where}`,
+          query: `SELECT count() AS n FROM trace_index FINAL WHERE ${where}`,
           query_params: params,
           format: 'JSONEachRow',
         })
@@ -153,7 +177,7 @@ export async function traceSummaryVersions(
   try {
     const rs = await client.query({
       // Not FINAL: a trace emptied by deletes has only a tombstone, and it counts as up to date.
-      query: `SELECT toString(trace_id) AS t, argMax(spans_version, version) AS v FROM traces
+      query: `SELECT toString(trace_id) AS t, argMax(spans_version, version) AS v FROM trace_summaries
               WHERE project_id = {project:UUID} AND trace_id IN {traces:Array(UUID)}
               GROUP BY trace_id`,
       query_params: { project: projectId, traces: traceIds },
