@@ -73,6 +73,21 @@ describe('faults: three writers, two ingests whose clocks differ by 2 s', () => 
     expect(actual.spans).toEqual(expected.spans);
     expect(actual.metrics).toEqual(expected.metrics);
     expect(actual.traces).toEqual(expected.traces);
+    // Search and lists read `trace_index`: each live trace exactly once, at its summary's start.
+    const starts = async (table: string) =>
+      (
+        await (
+          await s.clickhouse.query({
+            query: `SELECT toString(trace_id) AS id, toString(start_time) AS start FROM {t:Identifier} FINAL
+                    WHERE project_id = {p:UUID} ORDER BY id`,
+            query_params: { t: table, p: s.projectId },
+            format: 'JSONEachRow',
+          })
+        ).json<{ id: string; start: string }>()
+      ).map((r) => `${r.id} ${r.start}`);
+    const indexed = await starts('trace_index');
+    expect(indexed).toHaveLength(Object.keys(expected.traces).length);
+    expect(indexed).toEqual(await starts('trace_summaries'));
   }, 600_000);
 });
 
