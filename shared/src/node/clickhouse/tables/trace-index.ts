@@ -9,7 +9,8 @@
 
 /**
  * Settings for reading the index in order: blocks of 4,096 rows instead of 65,536, so a page of 50
- * newest traces stops after a few granules (measured at 500,000 traces: 72 → 29 ms under FINAL).
+ * newest traces stops after a few granules (500,000 traces under FINAL: 69 → 32 ms p50; 1,024 rows
+ * gave 29 ms; 4,096 keeps blocks larger for scans that cannot stop early, such as a sort by duration).
  */
 export const traceIndexReadSettings = { max_block_size: '4096' };
 
