@@ -1,4 +1,4 @@
--- Trace search at 10 M spans (docs/READ-PATH.md §7, docs/BENCHMARKS.md). Two changes to how summaries
+-- Trace search at 10 M spans (docs/READ-PATH.md §3, docs/BENCHMARKS.md). Two changes to how summaries
 -- are stored, neither possible on `traces` in place:
 --
 -- 1. `trace_summaries` replaces `traces` with granules of at most 256 KiB. A summary carries its root
@@ -17,7 +17,7 @@
 -- file again (an interrupted start) copies again, to the same effect. A forwarded row cannot name the
 -- start it replaces, so until the new writers take over, a trace whose start moves keeps an index row
 -- at its old start; reads check each index row against the summary, so it is never shown there. A later
--- release drops `traces` and the view.
+-- release drops `traces` and the view forwarding from it.
 
 CREATE TABLE IF NOT EXISTS trace_summaries
 (
