@@ -33,6 +33,7 @@ const entities = {
     sortKey: { start_time: 'start_time', duration_ms: spanDurationMicros },
     keyType: { start_time: "DateTime64(6, 'UTC')", duration_ms: 'Int64' },
     view: (row: unknown) => spanView(SpanRow.parse(row)),
+    settings: undefined,
   },
   traces: {
     table: 'trace_summaries',
@@ -43,6 +44,8 @@ const entities = {
     sortKey: { start_time: 'start_time', duration_ms: 'ifNull(duration_ms, -1.0)' },
     keyType: { start_time: "DateTime64(6, 'UTC')", duration_ms: 'Float64' },
     view: (row: unknown) => traceSummaryView(TraceRow.parse(row)),
+    /** Pages come from `trace_index`, read in order (see `#query`). */
+    settings: traceIndexReadSettings,
   },
 } as const;
 
@@ -109,8 +112,8 @@ export class SearchService {
       // key. The outer query repeats the conditions: a summary rewritten in between is shown only if
       // it still matches.
       const indexWhere = where.filter((c) => c !== liveTrace).join(' AND ');
-      const picked = `SELECT trace_id, start_time FROM trace_index FINAL WHERE ${indexWhere} ${order} LIMIT ${pageSize}`;
-      return { query: `${select} ${matching} AND ${pickedByIndex(picked)} ${order}`, params: p.values };
+      const picked = pickedByIndex({ where: indexWhere, order, limit: pageSize });
+      return { query: `${select} ${matching} AND ${picked} ${order}`, params: p.values };
     }
     // A page in two steps: its keys from the light columns, then whole rows for those keys only. Under
     // FINAL, ClickHouse reads every named column of every row in range (no PREWHERE), so naming input
@@ -143,7 +146,7 @@ export class SearchService {
         query,
         query_params: params,
         format: 'JSONEachRow',
-        clickhouse_settings: entity === 'traces' ? traceIndexReadSettings : undefined,
+        clickhouse_settings: entities[entity].settings,
       });
       rows = await rs.json();
     } catch (err) {

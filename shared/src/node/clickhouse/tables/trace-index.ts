@@ -15,8 +15,11 @@
 export const traceIndexReadSettings = { max_block_size: '4096' };
 
 /**
- * The condition that keeps the summaries an index query picked. The pair must match: a summary whose
+ * The condition that keeps the summaries a page of `trace_index` picked: the rows matching `where`,
+ * in `order`, at most `limit` (SQL text, parameters included). The pair must match: a summary whose
  * start has moved since (or an index row left by a writer of the previous version) is not shown at a
- * start it no longer has. `indexQuery` selects `trace_id, start_time`.
+ * start it no longer has.
  */
-export const pickedByIndex = (indexQuery: string) => `(trace_id, start_time) IN (${indexQuery})`;
+export const pickedByIndex = (page: { where: string; order: string; limit: string }) =>
+  `(trace_id, start_time) IN (SELECT trace_id, start_time FROM trace_index FINAL WHERE ${page.where}
+                              ${page.order} LIMIT ${page.limit})`;

@@ -143,10 +143,8 @@ export async function listTraces(
       client
         .query({
           query: `SELECT ${traceColumns} FROM trace_summaries FINAL
-                  WHERE project_id = {project:UUID} AND ${pickedByIndex(
-                    `SELECT trace_id, start_time FROM trace_index FINAL WHERE ${where}
-                     ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-                  )}
+                  WHERE project_id = {project:UUID}
+                    AND ${pickedByIndex({ where, order, limit: '{limit:UInt32} OFFSET {offset:UInt32}' })}
                   ${order}`,
           query_params: params,
           format: 'JSONEachRow',
