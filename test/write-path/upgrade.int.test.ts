@@ -156,6 +156,49 @@ describe('upgrade: a database and topics written by the previous version', () =>
     });
     expect(found.body.data.map((t: { id: string }) => t.id)).toEqual([t1]);
     expect((await api.request('GET', '/v2/traces')).body.data).toMatchObject([{ id: t1, name: 'old-root' }]);
+
+    // A writer of the previous version, still running during a rolling upgrade, writes `traces`: a
+    // summary that moves T1's start a second earlier. The view forwarding it names the start it
+    // replaces, so search lists T1 once, at its new start, from the index alone (migration 0012).
+    await s.clickhouse.insert({
+      table: 'traces',
+      format: 'JSONEachRow',
+      values: [
+        {
+          project_id: project,
+          trace_id: t1,
+          root_span_id: s1,
+          name: 'old-root',
+          start_time: '2025-12-31 23:59:59.000000',
+          end_time: t0,
+          duration_ms: 1_000,
+          status: 'ok',
+          span_count: 2,
+          error_count: 0,
+          total_tokens: 0,
+          total_cost: 0,
+          input: '{"q":1}',
+          output: null,
+          tags: { env: 'old' },
+          received_at: t0,
+          spans_version: 1_500,
+          version: 1_500,
+          deleted: 0,
+        },
+      ],
+    });
+    const moved = await api.request('POST', '/v2/search/traces', {
+      filter: { tags: { env: 'old' }, from: '2025-12-31T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+    });
+    expect(moved.body.data).toEqual([
+      expect.objectContaining({
+        id: t1,
+        start_time: '2025-12-31T23:59:59.000000Z',
+        span_count: 2,
+        input: '{"q":1}',
+        input_truncated: false,
+      }),
+    ]);
     await s.startWriter();
 
     // The old patch and the old metric record were applied onto the stored rows.

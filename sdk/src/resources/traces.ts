@@ -1,4 +1,4 @@
-import type { SearchInput, TraceDetail, TraceSummary } from '@tracehouse/shared';
+import type { SearchInput, TraceDetail, TraceListItem, TraceSummary } from '@tracehouse/shared';
 import type { HttpClient } from '../http.js';
 import { type List, type Page, pages } from './pages.js';
 
@@ -18,11 +18,11 @@ export class Traces {
     });
   }
 
-  search(request: SearchInput = {}): Promise<Page<TraceSummary>> {
+  search(request: SearchInput = {}): Promise<Page<TraceListItem>> {
     return this.http.request('POST', '/search/traces', { body: request, retry: true });
   }
 
-  searchAll(request: Omit<SearchInput, 'cursor'> = {}): AsyncGenerator<TraceSummary> {
+  searchAll(request: Omit<SearchInput, 'cursor'> = {}): AsyncGenerator<TraceListItem> {
     return pages((cursor) => this.search({ ...request, cursor }));
   }
 }

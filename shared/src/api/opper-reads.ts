@@ -83,6 +83,16 @@ export const TraceSummary = z.object({
 });
 export type TraceSummary = z.infer<typeof TraceSummary>;
 
+/**
+ * A trace in search results (our extension): its summary with the root's `input` and `output` cut to
+ * their first 256 characters, and whether each was longer. `GET /v2/traces/{id}` returns them whole.
+ */
+export const TraceListItem = TraceSummary.extend({
+  input_truncated: z.boolean(),
+  output_truncated: z.boolean(),
+});
+export type TraceListItem = z.infer<typeof TraceListItem>;
+
 /** A span inside `GET /v2/traces/{id}`: Opper's view, with tags as `key:value` strings. */
 export const TraceSpanView = z.object({
   id: Uuid,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SpanStatus, Uuid } from '../contracts/common.js';
 import { Limits } from '../contracts/limits.js';
-import { SpanView, TraceSummary } from './opper-reads.js';
+import { SpanView, TraceListItem } from './opper-reads.js';
 import { RequestTimestamp } from './opper-spans.js';
 
 /**
@@ -69,7 +69,7 @@ export const searchPage = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 
 export const SpanSearchPage = searchPage(SpanView);
-export const TraceSearchPage = searchPage(TraceSummary);
+export const TraceSearchPage = searchPage(TraceListItem);
 
 /** `POST /v2/export/{spans|traces}`: everything matching, streamed (no page size). */
 export const ExportRequest = z

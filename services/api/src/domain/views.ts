@@ -1,5 +1,19 @@
-import type { SpanView, TraceDetail, TraceSpanView, TraceSummary, TraceTreeNode } from '@tracehouse/shared';
-import { isoFromClickHouse, type SpanRow, type StoredMetric, type TraceRow } from '@tracehouse/shared/node';
+import type {
+  SpanView,
+  TraceDetail,
+  TraceListItem,
+  TraceSpanView,
+  TraceSummary,
+  TraceTreeNode,
+} from '@tracehouse/shared';
+import {
+  isoFromClickHouse,
+  type SpanRow,
+  type StoredMetric,
+  type TraceListRow,
+  type TraceRow,
+  tracePreviewChars,
+} from '@tracehouse/shared/node';
 
 /** Stored rows → API shapes. Stored JSON text is parsed back; times get their zone. */
 
@@ -107,6 +121,39 @@ export function traceSummaryView(r: TraceRow): TraceSummary {
     total_cost: r.total_cost,
     tags: r.tags,
   };
+}
+
+/** A row of `trace_index` as a search result: previews of the root's input and output. */
+export function traceListItemView(r: TraceListRow): TraceListItem {
+  return {
+    ...traceSummaryView({ ...r, input: null, output: null }),
+    input: r.input_preview,
+    output: r.output_preview,
+    input_truncated: r.input_truncated === 1,
+    output_truncated: r.output_truncated === 1,
+  };
+}
+
+/** A summary as a search result, cut as `trace_index` cuts it (in code points, as `substringUTF8`). */
+export function traceListItemFromSummary(r: TraceRow): TraceListItem {
+  const summary = traceSummaryView(r);
+  const input = preview(summary.input);
+  const output = preview(summary.output);
+  return {
+    ...summary,
+    input: input.text,
+    output: output.text,
+    input_truncated: input.truncated,
+    output_truncated: output.truncated,
+  };
+}
+
+function preview(text: string | null): { text: string | null; truncated: boolean } {
+  if (text === null || text.length <= tracePreviewChars) return { text, truncated: false };
+  const chars = Array.from(text);
+  return chars.length <= tracePreviewChars
+    ? { text, truncated: false }
+    : { text: chars.slice(0, tracePreviewChars).join(''), truncated: true };
 }
 
 /**

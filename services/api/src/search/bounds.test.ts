@@ -15,6 +15,12 @@ describe('withinBytes', () => {
     expect(withinBytes(rows, (r) => r, 1)).toEqual({ data: rows.slice(0, 1), used: 1 });
     expect(withinBytes([], (r) => r, 1)).toEqual({ data: [], used: 0 });
   });
+
+  it('passes over rows without a view but counts them as used, so the cursor moves past them', () => {
+    const view = (r: string) => (r.startsWith('b') ? undefined : r);
+    expect(withinBytes(rows, view, 10_000)).toEqual({ data: [rows[0], rows[2]], used: 3 });
+    expect(withinBytes(rows, view, 150)).toEqual({ data: [rows[0]], used: 2 });
+  });
 });
 
 describe('checkAnalyticsBounds', () => {

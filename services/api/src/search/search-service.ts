@@ -1,14 +1,23 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { SearchFilter, SearchRequest, SearchSort, SpanView, TraceSummary } from '@tracehouse/shared';
+import type {
+  SearchFilter,
+  SearchRequest,
+  SearchSort,
+  SpanView,
+  TraceListItem,
+  TraceSummary,
+} from '@tracehouse/shared';
 import {
-  pickedByIndex,
   SpanRow,
+  TraceListRow,
   TraceRow,
   toClickHouseAppError,
   traceColumns,
   traceIndexReadSettings,
+  traceListColumns,
+  traceSummariesOf,
 } from '@tracehouse/shared/node';
-import { spanView, traceSummaryView } from '../domain/views.js';
+import { spanView, traceListItemFromSummary, traceListItemView, traceSummaryView } from '../domain/views.js';
 import { decodeCursor, encodeCursor, filterDigest } from './cursor.js';
 import { liveTrace, spanConditions, spanDurationMicros, traceConditions } from './filter-sql.js';
 import { SqlParams } from './sql-params.js';
@@ -43,8 +52,8 @@ const entities = {
     conditions: traceConditions,
     sortKey: { start_time: 'start_time', duration_ms: 'ifNull(duration_ms, -1.0)' },
     keyType: { start_time: "DateTime64(6, 'UTC')", duration_ms: 'Float64' },
+    /** Exports read whole summaries; pages read `trace_index` alone (see `#query`, `#traceListView`). */
     view: (row: unknown) => traceSummaryView(TraceRow.parse(row)),
-    /** Pages come from `trace_index`, read in order (see `#query`). */
     settings: traceIndexReadSettings,
   },
 } as const;
@@ -75,8 +84,8 @@ export class SearchService {
     return this.#search('spans', projectId, req) as Promise<SearchPage<SpanView>>;
   }
 
-  searchTraces(projectId: string, req: SearchRequest): Promise<SearchPage<TraceSummary>> {
-    return this.#search('traces', projectId, req) as Promise<SearchPage<TraceSummary>>;
+  searchTraces(projectId: string, req: SearchRequest): Promise<SearchPage<TraceListItem>> {
+    return this.#search('traces', projectId, req) as Promise<SearchPage<TraceListItem>>;
   }
 
   /** The SQL for one page (or the whole export when `limit` is undefined). */
@@ -108,12 +117,12 @@ export class SearchService {
     if (limit === undefined) return { query: `${select} ${matching} ${order}`, params: p.values };
     const pageSize = p.add(limit, 'UInt32');
     if (entity === 'traces') {
-      // The page's traces from `trace_index` (light columns, in start order), then their summaries by
-      // key. The outer query repeats the conditions: a summary rewritten in between is shown only if
-      // it still matches.
+      // A page of traces from `trace_index` alone: it holds every column a result shows (the root's
+      // input and output as previews), sorted by start time, so ClickHouse stops at the page's end.
       const indexWhere = where.filter((c) => c !== liveTrace).join(' AND ');
-      const picked = pickedByIndex({ where: indexWhere, order, limit: pageSize });
-      return { query: `${select} ${matching} AND ${picked} ${order}`, params: p.values };
+      const query = `SELECT ${traceListColumns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id
+        FROM trace_index FINAL WHERE ${indexWhere} ${order} LIMIT ${pageSize}`;
+      return { query, params: p.values };
     }
     // A page in two steps: its keys from the light columns, then whole rows for those keys only. Under
     // FINAL, ClickHouse reads every named column of every row in range (no PREWHERE), so naming input
@@ -152,8 +161,10 @@ export class SearchService {
     } catch (err) {
       throw toClickHouseAppError(err, `searching ${entity}`);
     }
-    const view: (row: unknown) => unknown = entities[entity].view;
-    const { data, used } = withinBytes(rows.slice(0, req.limit), view, this.options.maxPageBytes);
+    const candidates = rows.slice(0, req.limit);
+    const view: (row: unknown) => unknown =
+      entity === 'traces' ? await this.#traceListView(projectId, candidates) : entities[entity].view;
+    const { data, used } = withinBytes(candidates, view, this.options.maxPageBytes);
     // More follows when ClickHouse had another row, or the byte budget cut the page short.
     const more = rows.length > used;
     const last = rows[used - 1];
@@ -171,6 +182,29 @@ export class SearchService {
               filter: digest,
             })
           : null,
+    };
+  }
+
+  /**
+   * How rows of `trace_index` become results. A row an earlier version left (`complete = 0`) is shown
+   * as its trace's summary, and only if that summary still starts where the row is: otherwise the
+   * trace moved and is listed at its new start (the page may then come out shorter; its cursor still
+   * continues after the row).
+   */
+  async #traceListView(
+    projectId: string,
+    rows: unknown[],
+  ): Promise<(row: unknown) => TraceListItem | undefined> {
+    const listRows = new Map(rows.map((r) => [r, TraceListRow.parse(r)]));
+    const incomplete = [...listRows.values()].filter((r) => r.complete === 0).map((r) => r.trace_id);
+    const summaries = await traceSummariesOf(this.clickhouse, projectId, incomplete);
+    const summaryOf = new Map(summaries.map((s) => [s.trace_id, s]));
+    return (row) => {
+      const r = listRows.get(row);
+      if (r === undefined) return undefined;
+      if (r.complete === 1) return traceListItemView(r);
+      const summary = summaryOf.get(r.trace_id);
+      return summary?.start_time === r.start_time ? traceListItemFromSummary(summary) : undefined;
     };
   }
 
@@ -202,20 +236,25 @@ export class SearchService {
 
 /**
  * Views of rows, in order, until their JSON passes `maxBytes`; always at least one row, so a page
- * makes progress. `used` is how many rows made it (the cursor continues after the last of them).
+ * makes progress. A row whose view is `undefined` is passed over. `used` is how many rows were
+ * consumed (the cursor continues after the last of them).
  */
 export function withinBytes<R, V>(
   rows: R[],
-  view: (row: R) => V,
+  view: (row: R) => V | undefined,
   maxBytes: number,
 ): { data: V[]; used: number } {
   const data: V[] = [];
   let bytes = 0;
+  let used = 0;
   for (const row of rows) {
     const value = view(row);
-    bytes += Buffer.byteLength(JSON.stringify(value)) + 1;
-    if (data.length > 0 && bytes > maxBytes) break;
-    data.push(value);
+    if (value !== undefined) {
+      bytes += Buffer.byteLength(JSON.stringify(value)) + 1;
+      if (data.length > 0 && bytes > maxBytes) break;
+      data.push(value);
+    }
+    used++;
   }
-  return { data, used: data.length };
+  return { data, used };
 }

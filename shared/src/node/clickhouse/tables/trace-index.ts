@@ -1,10 +1,14 @@
+import { z } from 'zod';
+
 /**
- * `trace_index`: every live trace's light columns (start, name, status, duration, tags) sorted by
- * start time (migration 0011). Nothing writes it directly: each insert into `trace_summaries` indexes
- * its traces through a materialized view, in the same INSERT, so the two never disagree for long.
+ * `trace_index`: every live trace's list columns (start, name, status, duration, counts, tags, the
+ * first characters of the root's input and output) sorted by start time (migrations 0011, 0012).
+ * Nothing writes it directly: each insert into `trace_summaries` indexes its traces through a
+ * materialized view, in the same INSERT, so the two never disagree for long.
  *
- * A list or search picks its page here, newest first, where ClickHouse reads in order and stops at the
- * page's end (also under FINAL), then fetches just those summaries by key: see `pickedByIndex`.
+ * ClickHouse reads it in order and stops at the page's end (also under FINAL). A search page is read
+ * from it alone; Opper's trace list, which shows whole inputs and outputs, picks its page here and
+ * fetches just those summaries by key: see `pickedByIndex`.
  */
 
 /**
@@ -23,3 +27,41 @@ export const traceIndexReadSettings = { max_block_size: '4096' };
 export const pickedByIndex = (page: { where: string; order: string; limit: string }) =>
   `(trace_id, start_time) IN (SELECT trace_id, start_time FROM trace_index FINAL WHERE ${page.where}
                               ${page.order} LIMIT ${page.limit})`;
+
+/**
+ * What a trace list shows, from `trace_index` alone (migration 0012): the summary's columns with the
+ * root's input and output cut to `tracePreviewChars` characters, and `complete` (see `TraceListRow`).
+ */
+export const traceListColumns = `trace_id, root_span_id, name, start_time, end_time, duration_ms, status, span_count,
+  error_count, total_tokens, total_cost, input_preview, input_truncated, output_preview, output_truncated, tags,
+  complete`;
+
+/** How many characters of the root's input and output the index keeps (migration 0012 cuts them). */
+export const tracePreviewChars = 256;
+
+/** A row of `trace_index` as a list reads it (times still in ClickHouse text). */
+export const TraceListRow = z.object({
+  trace_id: z.string(),
+  root_span_id: z.string().nullable(),
+  name: z.string(),
+  start_time: z.string(),
+  end_time: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  status: z.string(),
+  span_count: z.number(),
+  error_count: z.number(),
+  total_tokens: z.union([z.number(), z.string()]),
+  total_cost: z.number(),
+  input_preview: z.string().nullable(),
+  input_truncated: z.number(),
+  output_preview: z.string().nullable(),
+  output_truncated: z.number(),
+  tags: z.record(z.string(), z.string()),
+  /**
+   * 1: the row stands on its own. 0: left by an earlier version, without the list columns, or at a
+   * start the trace may have left (a writer older than 0011 could not name the start it replaced);
+   * such a row is shown only as its summary, and only if the summary still starts there.
+   */
+  complete: z.number(),
+});
+export type TraceListRow = z.infer<typeof TraceListRow>;

@@ -186,3 +186,23 @@ export async function traceSummaryVersions(
     throw toClickHouseAppError(err, 'reading trace summary versions');
   }
 }
+
+/** The newest summaries of these traces of a project (live ones; a trace without is absent). */
+export async function traceSummariesOf(
+  client: ClickHouseClient,
+  projectId: string,
+  traceIds: string[],
+): Promise<TraceRow[]> {
+  if (traceIds.length === 0) return [];
+  try {
+    const rs = await client.query({
+      query: `SELECT ${traceColumns} FROM trace_summaries FINAL
+              WHERE project_id = {project:UUID} AND trace_id IN {traces:Array(UUID)}`,
+      query_params: { project: projectId, traces: traceIds },
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<unknown>()).map((r) => TraceRow.parse(r));
+  } catch (err) {
+    throw toClickHouseAppError(err, 'reading trace summaries');
+  }
+}
