@@ -8,6 +8,7 @@ import type {
   TraceSummary,
 } from '@tracehouse/shared';
 import {
+  pickedByIndex,
   SpanRow,
   TraceListRow,
   TraceRow,
@@ -88,8 +89,12 @@ export class SearchService {
     return this.#search('traces', projectId, req) as Promise<SearchPage<TraceListItem>>;
   }
 
-  /** The SQL for one page (or the whole export when `limit` is undefined). */
+  /**
+   * The SQL for one page, or for an export (every match when `limit` is undefined). Trace pages read
+   * `trace_index` alone (previews); exports read whole summaries.
+   */
   #query(
+    purpose: 'page' | 'export',
     entity: Entity,
     projectId: string,
     filter: SearchFilter,
@@ -117,12 +122,18 @@ export class SearchService {
     if (limit === undefined) return { query: `${select} ${matching} ${order}`, params: p.values };
     const pageSize = p.add(limit, 'UInt32');
     if (entity === 'traces') {
-      // A page of traces from `trace_index` alone: it holds every column a result shows (the root's
-      // input and output as previews), sorted by start time, so ClickHouse stops at the page's end.
       const indexWhere = where.filter((c) => c !== liveTrace).join(' AND ');
-      const query = `SELECT ${traceListColumns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id
-        FROM trace_index FINAL WHERE ${indexWhere} ${order} LIMIT ${pageSize}`;
-      return { query, params: p.values };
+      if (purpose === 'page') {
+        // A page of traces from `trace_index` alone: it holds every column a result shows (the root's
+        // input and output as previews), sorted by start time, so ClickHouse stops at the page's end.
+        const query = `SELECT ${traceListColumns}, toString(${key}) AS sort_key, toString(${e.id}) AS sort_id
+          FROM trace_index FINAL WHERE ${indexWhere} ${order} LIMIT ${pageSize}`;
+        return { query, params: p.values };
+      }
+      // An export's first `limit` traces, picked in the index, as whole summaries. The outer query
+      // repeats the conditions: a summary rewritten in between is exported only if it still matches.
+      const picked = pickedByIndex({ where: indexWhere, order, limit: pageSize });
+      return { query: `${select} ${matching} AND ${picked} ${order}`, params: p.values };
     }
     // A page in two steps: its keys from the light columns, then whole rows for those keys only. Under
     // FINAL, ClickHouse reads every named column of every row in range (no PREWHERE), so naming input
@@ -141,6 +152,7 @@ export class SearchService {
       req.cursor === undefined ? undefined : decodeCursor(req.cursor, { sort: req.sort, filter: digest });
     const window = cursor?.window ?? resolveWindow(req.filter, this.#now());
     const { query, params } = this.#query(
+      'page',
       entity,
       projectId,
       req.filter,
@@ -216,7 +228,16 @@ export class SearchService {
     limit?: number,
   ): AsyncGenerator<SpanView | TraceSummary> {
     const window = resolveWindow(filter, this.#now());
-    const { query, params } = this.#query(entity, projectId, filter, window, 'start_time', undefined, limit);
+    const { query, params } = this.#query(
+      'export',
+      entity,
+      projectId,
+      filter,
+      window,
+      'start_time',
+      undefined,
+      limit,
+    );
     let rs: Awaited<ReturnType<ClickHouseClient['query']>>;
     try {
       rs = await this.clickhouse.query({
