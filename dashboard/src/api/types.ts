@@ -9,8 +9,8 @@ export type {
   SearchSort,
   SpanView,
   TraceDetail,
+  TraceListItem,
   TraceSpanView,
-  TraceSummary,
 } from '@tracehouse/shared';
 
 export interface Page<T> {

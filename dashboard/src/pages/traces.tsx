@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { Page, SearchSort, TraceSummary } from '../api/types';
+import type { Page, SearchSort, TraceListItem } from '../api/types';
 import { filterQuery, searchFilter, withParam } from '../filters/filter';
 import { FilterBar } from '../filters/filter-bar';
 import { cost, duration, number, time } from '../format';
@@ -30,7 +30,7 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
   const traces = useQuery(
     `${filterKey}|${cursor ?? ''}`,
     () =>
-      api<Page<TraceSummary>>('POST', '/v2/search/traces', {
+      api<Page<TraceListItem>>('POST', '/v2/search/traces', {
         filter: searchFilter(params),
         sort,
         limit: pageSize,
@@ -39,7 +39,7 @@ export function TracesPage({ params }: { params: URLSearchParams }) {
     live && !cursor ? 5_000 : undefined,
   );
   const rows = traces.data?.data ?? [];
-  const href = (t: TraceSummary) => `/trace/${t.id}${filterQuery(params)}`;
+  const href = (t: TraceListItem) => `/trace/${t.id}${filterQuery(params)}`;
   const open = useCallback((i: number) => rows[i] && navigate(href(rows[i])), [rows]);
   const [selected, select] = useRowKeys(rows.length, open);
 
