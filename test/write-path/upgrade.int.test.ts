@@ -53,32 +53,29 @@ describe('upgrade: a database and topics written by the previous version', () =>
       ),
     ]);
     // The previous version's summary table, `traces` (migration 0011 copies it to `trace_summaries`).
+    const oldSummary = (changes: { start_time: string; span_count: number; version: number }) => ({
+      project_id: project,
+      trace_id: t1,
+      root_span_id: s1,
+      name: 'old-root',
+      end_time: t0,
+      duration_ms: 0,
+      status: 'ok',
+      error_count: 0,
+      total_tokens: 0,
+      total_cost: 0,
+      input: '{"q":1}',
+      output: null,
+      tags: { env: 'old' },
+      received_at: t0,
+      spans_version: changes.version,
+      deleted: 0,
+      ...changes,
+    });
     await old.insert({
       table: 'traces',
       format: 'JSONEachRow',
-      values: [
-        {
-          project_id: project,
-          trace_id: t1,
-          root_span_id: s1,
-          name: 'old-root',
-          start_time: t0,
-          end_time: t0,
-          duration_ms: 0,
-          status: 'ok',
-          span_count: 1,
-          error_count: 0,
-          total_tokens: 0,
-          total_cost: 0,
-          input: '{"q":1}',
-          output: null,
-          tags: { env: 'old' },
-          received_at: t0,
-          spans_version: 1_000,
-          version: 1_000,
-          deleted: 0,
-        },
-      ],
+      values: [oldSummary({ start_time: t0, span_count: 1, version: 1_000 })],
     });
     const metric = {
       project_id: project,
@@ -163,29 +160,7 @@ describe('upgrade: a database and topics written by the previous version', () =>
     await s.clickhouse.insert({
       table: 'traces',
       format: 'JSONEachRow',
-      values: [
-        {
-          project_id: project,
-          trace_id: t1,
-          root_span_id: s1,
-          name: 'old-root',
-          start_time: '2025-12-31 23:59:59.000000',
-          end_time: t0,
-          duration_ms: 1_000,
-          status: 'ok',
-          span_count: 2,
-          error_count: 0,
-          total_tokens: 0,
-          total_cost: 0,
-          input: '{"q":1}',
-          output: null,
-          tags: { env: 'old' },
-          received_at: t0,
-          spans_version: 1_500,
-          version: 1_500,
-          deleted: 0,
-        },
-      ],
+      values: [oldSummary({ start_time: '2025-12-31 23:59:59.000000', span_count: 2, version: 1_500 })],
     });
     const moved = await api.request('POST', '/v2/search/traces', {
       filter: { tags: { env: 'old' }, from: '2025-12-31T00:00:00Z', to: '2026-01-02T00:00:00Z' },

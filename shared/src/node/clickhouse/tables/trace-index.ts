@@ -39,8 +39,8 @@ export const traceListColumns = `trace_id, root_span_id, name, start_time, end_t
 /** How many characters of the root's input and output the index keeps (migration 0012 cuts them). */
 export const tracePreviewChars = 256;
 
-/** A row of `trace_index` as a list reads it (times still in ClickHouse text). */
-export const TraceListRow = z.object({
+/** The columns a trace summary and its index row share (times still in ClickHouse text). */
+export const TraceSummaryFields = z.object({
   trace_id: z.string(),
   root_span_id: z.string().nullable(),
   name: z.string(),
@@ -52,11 +52,15 @@ export const TraceListRow = z.object({
   error_count: z.number(),
   total_tokens: z.union([z.number(), z.string()]),
   total_cost: z.number(),
+  tags: z.record(z.string(), z.string()),
+});
+
+/** A row of `trace_index` as a list reads it: previews of the root's input and output. */
+export const TraceListRow = TraceSummaryFields.extend({
   input_preview: z.string().nullable(),
   input_truncated: z.number(),
   output_preview: z.string().nullable(),
   output_truncated: z.number(),
-  tags: z.record(z.string(), z.string()),
   /**
    * 1: the row stands on its own. 0: left by an earlier version, without the list columns, or at a
    * start the trace may have left (a writer older than 0011 could not name the start it replaced);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
-import { pickedByIndex, traceIndexReadSettings } from './trace-index.js';
+import { pickedByIndex, TraceSummaryFields, traceIndexReadSettings } from './trace-index.js';
 
 export interface TraceRef {
   projectId: string;
@@ -93,22 +93,10 @@ export async function storedTraceSummaries(
   }
 }
 
-/** A trace summary as reads return it (times still in ClickHouse text). */
-export const TraceRow = z.object({
-  trace_id: z.string(),
-  root_span_id: z.string().nullable(),
-  name: z.string(),
-  start_time: z.string(),
-  end_time: z.string().nullable(),
-  duration_ms: z.number().nullable(),
-  status: z.string(),
-  span_count: z.number(),
-  error_count: z.number(),
-  total_tokens: z.union([z.number(), z.string()]),
-  total_cost: z.number(),
+/** A trace summary as reads return it: its index row's columns, with whole input and output. */
+export const TraceRow = TraceSummaryFields.extend({
   input: z.string().nullable(),
   output: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
 });
 export type TraceRow = z.infer<typeof TraceRow>;
 
