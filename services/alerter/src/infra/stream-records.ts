@@ -5,6 +5,7 @@ import {
   SpanPatchEvent,
   SpanUpsertEvent,
 } from '@tracehouse/shared';
+import { decodeTraceRecord, ioHeader } from '@tracehouse/shared/node';
 import { z } from 'zod';
 import type { StreamEvent } from '../domain/aggregator.js';
 
@@ -56,14 +57,19 @@ export function decodeMessages(
       out.skipped++;
       continue;
     }
-    let value: unknown;
+    const io = m.headers?.[ioHeader];
+    let events: unknown[];
     try {
-      value = JSON.parse(m.value?.toString('utf8') ?? 'null');
+      // Inputs and outputs are not parsed, only skipped (docs/WRITE-PATH.md §1).
+      events = decodeTraceRecord(
+        m.value ?? Buffer.from('null'),
+        typeof io === 'string' || Buffer.isBuffer(io) ? io.toString() : undefined,
+      );
     } catch {
       out.unparsable++;
       continue;
     }
-    for (const v of Array.isArray(value) ? value : [value]) {
+    for (const v of events) {
       const e = parse(v);
       if (e) out.events.push(e);
       else out.unparsable++;

@@ -11,16 +11,15 @@ import {
   type UpdateMetricRequest,
 } from '@tracehouse/shared';
 import type { KnownSpan } from '@tracehouse/shared/node';
-import type { OutRecord } from './produce-batcher.js';
 import type { WriteContext } from './span-writes.js';
-import { type BatchScope, type Plan, planned } from './write-plans.js';
+import { type BatchScope, type Plan, planned, type TraceEventOut } from './write-plans.js';
 
 /** What metric writes share with span writes (WriteService provides them). */
 export interface MetricWritesDeps {
   context(projectId: string): WriteContext;
   /** The span, from the request's scope or the index; throws 404 when unknown. */
   known(projectId: string, spanId: string, scope?: BatchScope): Promise<KnownSpan>;
-  record(event: SpanEvent | MetricEvent): OutRecord;
+  record(event: SpanEvent | MetricEvent): TraceEventOut;
   spanEntry(
     ctx: WriteContext,
     spanId: string,

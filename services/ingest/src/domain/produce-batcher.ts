@@ -3,7 +3,7 @@ import { AppError, ErrorCodes } from '@tracehouse/shared';
 export interface OutRecord {
   topic: string;
   key: string;
-  value: string;
+  value: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -30,7 +30,8 @@ interface Waiter {
 }
 
 const recordBytes = (r: OutRecord) => {
-  let bytes = r.key.length + Buffer.byteLength(r.value) + r.topic.length;
+  let bytes = r.key.length + (typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length);
+  bytes += r.topic.length;
   // Headers are part of what Kafka receives and bounds too.
   for (const [name, text] of Object.entries(r.headers ?? {})) bytes += name.length + Buffer.byteLength(text);
   return bytes;

@@ -5,12 +5,25 @@ import {
   projectHeader,
   type SpanEvent,
 } from '@tracehouse/shared';
-import type { KnownSpan } from '@tracehouse/shared/node';
+import { encodeTraceEvent, encodeTraceRecord, ioHeader, type KnownSpan } from '@tracehouse/shared/node';
 import type { OutRecord } from './produce-batcher.js';
+
+/** A span or metric event, encoded, waiting to share a record with the rest of its trace's events. */
+export interface TraceEventOut {
+  topic: string;
+  /** The trace id. */
+  key: string;
+  projectId: string;
+  /** `encodeTraceEvent`'s pieces. */
+  pieces: string[];
+}
+
+/** What a write sends: records, and trace events that `groupByTrace` makes records of. */
+export type PlannedRecord = OutRecord | TraceEventOut;
 
 /** What one write will send, and what it answers once Kafka has it. */
 export interface Plan<T> {
-  records: OutRecord[];
+  records: PlannedRecord[];
   entries: IndexEntry[];
   result: T;
 }
@@ -23,7 +36,7 @@ export type BatchScope = Map<string, KnownSpan | null>;
 
 /** A plan whose span index entries are also noted in the request's scope, for the items after it. */
 export function planned<T>(
-  records: OutRecord[],
+  records: PlannedRecord[],
   entries: IndexEntry[],
   result: T,
   scope?: BatchScope,
@@ -46,39 +59,37 @@ export function planned<T>(
   return { records, entries, result };
 }
 
-/**
- * A span or metric event's record: keyed by its trace, so a trace's events stay in order on one
- * partition; its project in a header, so a consumer that wants nothing of a project (the alerter,
- * for projects without rules) skips the record without parsing it.
- */
-export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent): OutRecord {
-  return {
-    topic,
-    key: event.trace_id,
-    value: JSON.stringify(event),
-    headers: { [projectHeader]: event.project_id },
-  };
+/** A span or metric event, encoded once (`encodeTraceEvent`: inputs and outputs apart, as tokens). */
+export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent): TraceEventOut {
+  return { topic, key: event.trace_id, projectId: event.project_id, pieces: encodeTraceEvent(event) };
 }
 
 /**
- * The span and metric events of one request, one record per trace (docs/WRITE-PATH.md §1): the values
- * are already JSON, so they are joined into an array without encoding the events again.
+ * The span and metric events of one request, one record per trace (docs/WRITE-PATH.md §1), keyed by
+ * the trace, so a trace's events stay in order on one partition. Headers: the project, so a consumer
+ * that wants nothing of a project (the alerter, for projects without rules) skips the record unread;
+ * and where the inputs' and outputs' tokens lie (`ioHeader`), so readers parse only the rest.
  */
-export function groupByTrace(records: OutRecord[], spansTopic: string): OutRecord[] {
+export function groupByTrace(records: PlannedRecord[]): OutRecord[] {
   const out: OutRecord[] = [];
-  const byTrace = new Map<string, { first: OutRecord; values: string[] }>();
+  const byTrace = new Map<string, { first: TraceEventOut; events: string[][] }>();
   for (const r of records) {
-    if (r.topic !== spansTopic) {
+    if (!('pieces' in r)) {
       out.push(r);
       continue;
     }
     // Two projects may use the same trace id: their events never share a record.
-    const group = `${r.headers?.[projectHeader] ?? ''}/${r.key}`;
+    const group = `${r.projectId}/${r.key}`;
     const found = byTrace.get(group);
-    if (found) found.values.push(r.value);
-    else byTrace.set(group, { first: r, values: [r.value] });
+    if (found) found.events.push(r.pieces);
+    else byTrace.set(group, { first: r, events: [r.pieces] });
   }
-  for (const { first, values } of byTrace.values()) out.push({ ...first, value: `[${values.join(',')}]` });
+  for (const { first, events } of byTrace.values()) {
+    const { value, io } = encodeTraceRecord(events);
+    const headers: Record<string, string> = { [projectHeader]: first.projectId };
+    if (io !== undefined) headers[ioHeader] = io;
+    out.push({ topic: first.topic, key: first.key, value, headers });
+  }
   return out;
 }
 

@@ -27,7 +27,9 @@ import {
   groupByTrace,
   indexRecord,
   type Plan,
+  type PlannedRecord,
   planned,
+  type TraceEventOut,
   traceEventRecord,
 } from './write-plans.js';
 
@@ -105,7 +107,7 @@ export class WriteService {
     return known;
   }
 
-  #record(event: SpanEvent | MetricEvent): OutRecord {
+  #record(event: SpanEvent | MetricEvent): TraceEventOut {
     return traceEventRecord(this.deps.topics.spans, event);
   }
 
@@ -129,10 +131,7 @@ export class WriteService {
     const entries = plans.flatMap((p) => p.entries);
     const { topics, origin } = this.deps;
     await this.deps.produce([
-      ...groupByTrace(
-        plans.flatMap((p) => p.records),
-        topics.spans,
-      ),
+      ...groupByTrace(plans.flatMap((p) => p.records)),
       ...(entries.length > 0 ? [indexRecord(topics.spanIndex, entries, origin)] : []),
     ]);
     for (const entry of entries) this.deps.index.remember(entry);
@@ -198,7 +197,7 @@ export class WriteService {
     const event = spanPatchEvent({}, { id: spanId, traceId: known.traceId }, ctx);
     event.fields.feedback_score = req.score;
     event.fields.feedback_comment = comment;
-    const records: OutRecord[] = [this.#record(event)];
+    const records: PlannedRecord[] = [this.#record(event)];
     const entries: IndexEntry[] = [this.#spanEntry(ctx, spanId, known.traceId)];
     if (req.save_to_dataset) {
       const saved = await this.planSaveExample(projectId, spanId, { comment }, scope);

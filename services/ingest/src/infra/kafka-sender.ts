@@ -16,7 +16,7 @@ export function kafkaSender(
 ): (records: OutRecord[]) => Promise<void> {
   return async (records) => {
     const stopTimer = telemetry?.produceSeconds.startTimer();
-    const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
+    const byTopic = new Map<string, Pick<OutRecord, 'key' | 'value' | 'headers'>[]>();
     for (const { topic, key, value, headers } of records) {
       const messages = byTopic.get(topic) ?? [];
       if (messages.length === 0) byTopic.set(topic, messages);

@@ -5,6 +5,8 @@ export interface Pending {
   offset: string;
   key: string | null;
   value: Buffer | null;
+  /** The record's `io` header: where its events' input and output tokens lie (spans topic). */
+  io?: string;
 }
 
 export interface BatchLimits {

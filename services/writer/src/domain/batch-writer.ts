@@ -1,24 +1,17 @@
-import type {
-  AppError,
-  DatasetEvent,
-  DeadLetter,
-  MetricEvent,
-  SpanEvent,
-  TopicNames,
-} from '@tracehouse/shared';
+import type { AppError, DatasetEvent, DeadLetter, MetricEvent, TopicNames } from '@tracehouse/shared';
 import type {
   DatasetEntryRow,
   DatasetRow,
   Logger,
   SpanMetricRow,
-  SpanRow,
+  SpanRowToInsert,
   TraceSummaryRow,
 } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
 import { deadLetter, refusalReason } from './dead-letters.js';
 import { applyEntryEvent, type EntryState, entryStateFromRow } from './entry-state.js';
 import { type FoldKind, fold } from './fold.js';
-import { decodeBatch, type Sourced } from './record-events.js';
+import { decodeBatch, type Sourced, type WriterSpanEvent } from './record-events.js';
 import { insertOrBisect } from './resilient-insert.js';
 import { toClickHouseTime } from './span-state.js';
 import type { StateCache } from './state-cache.js';
@@ -35,7 +28,7 @@ export interface EntryKey {
 /** What the writer needs from ClickHouse (tables/*.ts in shared), injected so the logic is testable. */
 export interface WriterStore extends TraceReads {
   loadEntries(keys: EntryKey[]): Promise<DatasetEntryRow[]>;
-  insertSpans(rows: SpanRow[]): Promise<void>;
+  insertSpans(rows: SpanRowToInsert[]): Promise<void>;
   insertMetrics(rows: SpanMetricRow[]): Promise<void>;
   insertTraces(rows: TraceSummaryRow[]): Promise<void>;
   insertEntries(rows: DatasetEntryRow[]): Promise<void>;
@@ -110,7 +103,7 @@ export class BatchWriter {
 
     const touched = await this.#apply(decoded.traceEvents);
     const loadedTraces = touched.loaded;
-    const spanRows: SpanRow[] = [];
+    const spanRows: SpanRowToInsert[] = [];
     const metricRows: SpanMetricRow[] = [];
     const sourcesOf = new Map<object, Source[]>();
     for (const t of touched.traces) {
@@ -131,7 +124,7 @@ export class BatchWriter {
       insertOrBisect(metricRows, (rows) => store.insertMetrics(rows), logger),
     ]);
     const tainted = new Set<string>();
-    const refuse = (refused: { row: SpanRow | SpanMetricRow; err: AppError }[], what: string) => {
+    const refuse = (refused: { row: SpanRowToInsert | SpanMetricRow; err: AppError }[], what: string) => {
       for (const { row, err } of refused) {
         tainted.add(traceKeyOf({ projectId: row.project_id, traceId: row.trace_id }));
         for (const s of sourcesOf.get(row) ?? [])
@@ -181,7 +174,7 @@ export class BatchWriter {
   }
 
   /** Groups events by trace and applies them, in order, to copies of the traces' current states. */
-  async #apply(events: Sourced<SpanEvent | MetricEvent>[]) {
+  async #apply(events: Sourced<WriterSpanEvent | MetricEvent>[]) {
     const byTrace = new Map<string, { key: TraceKey; events: typeof events }>();
     for (const e of events) {
       const key = { projectId: e.event.project_id, traceId: e.event.trace_id };
@@ -261,7 +254,11 @@ export class BatchWriter {
 }
 
 /** Puts the refused rows of a trace back as they were before the batch. */
-function revertRefused(t: Touched, spans: { row: SpanRow }[], metrics: { row: SpanMetricRow }[]): void {
+function revertRefused(
+  t: Touched,
+  spans: { row: SpanRowToInsert }[],
+  metrics: { row: SpanMetricRow }[],
+): void {
   for (const { row } of spans) {
     if (row.trace_id !== t.next.traceId || row.project_id !== t.next.projectId) continue;
     const before = t.base.spans.get(row.span_id);

@@ -1,4 +1,14 @@
-import { DatasetEvent, decodeEventRecord, MetricEvent, SpanEvent, type TopicNames } from '@tracehouse/shared';
+import {
+  DatasetEvent,
+  decodeEventRecord,
+  MetricEvent,
+  type SpanDeleteEvent,
+  SpanEvent,
+  type SpanPatchEvent,
+  type SpanUpsertEvent,
+  type TopicNames,
+} from '@tracehouse/shared';
+import { decodeTraceRecord, JsonLiteral, type StoredText } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
 
 /** An event with the message it came from (and its place in it), for dead letters. */
@@ -9,9 +19,16 @@ export interface Sourced<E> {
   index: number;
 }
 
+type WithTokens<E extends { fields: object }> = Omit<E, 'fields'> & {
+  fields: Omit<E['fields'], 'input' | 'output'> & { input?: StoredText | null; output?: StoredText | null };
+};
+
+/** A span event as the writer holds it: input and output may be tokens (`decodeTraceRecord`). */
+export type WriterSpanEvent = WithTokens<SpanUpsertEvent> | WithTokens<SpanPatchEvent> | SpanDeleteEvent;
+
 export interface DecodedBatch {
   /** Span and metric events in log order per partition. */
-  traceEvents: Sourced<SpanEvent | MetricEvent>[];
+  traceEvents: Sourced<WriterSpanEvent | MetricEvent>[];
   entryEvents: Sourced<DatasetEvent>[];
   /** Events (or whole messages, index -1) that could not be read, with why. */
   refused: { source: Pending; index: number; event?: unknown; reason: string }[];
@@ -27,7 +44,10 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
     }
     let events: unknown[];
     try {
-      events = decodeEventRecord(source.value.toString('utf8'));
+      events =
+        source.topic === topics.datasets
+          ? decodeEventRecord(source.value.toString('utf8'))
+          : decodeTraceRecord(source.value, source.io);
     } catch (err) {
       out.refused.push({ source, index: -1, reason: `not JSON: ${(err as Error).message}` });
       continue;
@@ -46,13 +66,52 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
       }
       const kind = (event as { kind?: unknown } | null)?.kind;
       const schema = typeof kind === 'string' && kind.startsWith('metric.') ? MetricEvent : SpanEvent;
+      const tokens = setTokensAside(event);
       const r = schema.safeParse(event);
-      if (r.success) out.traceEvents.push({ event: r.data, source, index });
-      else
+      putTokensBack(event, tokens);
+      if (r.success) {
+        putTokensBack(r.data, tokens, true);
+        out.traceEvents.push({ event: r.data, source, index });
+      } else
         refuse(`not a ${schema === MetricEvent ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
     });
   }
   return out;
+}
+
+type Tokens = [key: string, token: JsonLiteral][] | undefined;
+
+const fieldsOf = (event: unknown) => {
+  const fields = (event as { fields?: unknown } | null)?.fields;
+  return typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : undefined;
+};
+
+/**
+ * Input and output that came as tokens (`decodeTraceRecord`) stand aside while zod checks the event:
+ * an empty text takes their place, since the schema checks texts and a token was checked as one
+ * JSON string when decoded.
+ */
+function setTokensAside(event: unknown): Tokens {
+  const fields = fieldsOf(event);
+  const tokens: [string, JsonLiteral][] = [];
+  for (const key of ['input', 'output']) {
+    const value = fields?.[key];
+    if (value instanceof JsonLiteral) {
+      tokens.push([key, value]);
+      fields![key] = '';
+    }
+  }
+  return tokens.length > 0 ? tokens : undefined;
+}
+
+/**
+ * Puts the tokens back; into the validated event as copies, since a token is a view into the record's
+ * buffer, which kafkajs shares with the rest of its fetch, and the writer keeps rows past the batch.
+ */
+function putTokensBack(event: unknown, tokens: Tokens, copy = false): void {
+  if (tokens === undefined) return;
+  const fields = fieldsOf(event)!;
+  for (const [key, token] of tokens) fields[key] = copy ? new JsonLiteral(Buffer.from(token.bytes)) : token;
 }
 
 function summarize(issues: { path: PropertyKey[]; message: string }[]): string {

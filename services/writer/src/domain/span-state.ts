@@ -1,13 +1,13 @@
-import type { SpanEvent, SpanFields } from '@tracehouse/shared';
-import type { SpanRow } from '@tracehouse/shared/node';
+import type { SpanRowToInsert } from '@tracehouse/shared/node';
 import { nextVersion } from './log-order.js';
+import type { WriterSpanEvent } from './record-events.js';
 
 const EPOCH = '1970-01-01 00:00:00.000000';
 
 /** ClickHouse DateTime64 text ('YYYY-MM-DD hh:mm:ss.ffffff') from a normalised ISO timestamp. */
 export const toClickHouseTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 26)}`;
 
-export function emptySpanRow(projectId: string, traceId: string, spanId: string): SpanRow {
+export function emptySpanRow(projectId: string, traceId: string, spanId: string): SpanRowToInsert {
   return {
     project_id: projectId,
     trace_id: traceId,
@@ -37,7 +37,11 @@ export function emptySpanRow(projectId: string, traceId: string, spanId: string)
   };
 }
 
-const cloneSpanRow = (row: SpanRow): SpanRow => ({ ...row, meta: { ...row.meta }, tags: { ...row.tags } });
+const cloneSpanRow = (row: SpanRowToInsert): SpanRowToInsert => ({
+  ...row,
+  meta: { ...row.meta },
+  tags: { ...row.tags },
+});
 
 /**
  * Applies one event, in log order, to a span's row (undefined: never seen) and returns the new row;
@@ -45,9 +49,9 @@ const cloneSpanRow = (row: SpanRow): SpanRow => ({ ...row, meta: { ...row.meta }
  * span not created yet is kept as a pending row (empty name) that the create fills in. An upsert of
  * a deleted span starts it afresh: nothing deleted comes back.
  */
-export function applySpanEvent(row: SpanRow | undefined, event: SpanEvent): SpanRow {
+export function applySpanEvent(row: SpanRowToInsert | undefined, event: WriterSpanEvent): SpanRowToInsert {
   const fresh = () => emptySpanRow(event.project_id, event.trace_id, event.id);
-  let next: SpanRow;
+  let next: SpanRowToInsert;
   if (event.kind === 'span.delete') {
     next = row ? cloneSpanRow(row) : fresh();
     next.deleted = 1;
@@ -61,7 +65,10 @@ export function applySpanEvent(row: SpanRow | undefined, event: SpanEvent): Span
   return next;
 }
 
-function applyFields(row: SpanRow, f: Partial<SpanFields>): void {
+function applyFields(
+  row: SpanRowToInsert,
+  f: Exclude<WriterSpanEvent, { kind: 'span.delete' }>['fields'],
+): void {
   if (f.name !== undefined) row.name = f.name;
   if (f.parent_id !== undefined) row.parent_id = f.parent_id;
   if (f.type !== undefined) row.type = f.type ?? '';

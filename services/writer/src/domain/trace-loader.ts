@@ -1,4 +1,4 @@
-import type { SpanMetricRow, SpanRow, StoredTraceSummary } from '@tracehouse/shared/node';
+import type { SpanMetricRow, SpanRowToInsert, StoredTraceSummary } from '@tracehouse/shared/node';
 import type { StateCache } from './state-cache.js';
 import { emptyTrace, type TraceState } from './trace-state.js';
 
@@ -12,7 +12,7 @@ export interface TraceReads {
   /** Stored traces among these, with their newest summary (keyed `project/trace`). */
   storedTraces(traces: TraceKey[]): Promise<Map<string, StoredTraceSummary>>;
   /** Every stored span and metric row of these traces, at its newest version. */
-  loadTraces(traces: TraceKey[]): Promise<{ spans: SpanRow[]; metrics: SpanMetricRow[] }>;
+  loadTraces(traces: TraceKey[]): Promise<{ spans: SpanRowToInsert[]; metrics: SpanMetricRow[] }>;
 }
 
 export const traceKeyOf = (k: TraceKey) => `${k.projectId}/${k.traceId}`;

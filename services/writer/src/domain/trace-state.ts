@@ -1,7 +1,8 @@
-import type { MetricEvent, SpanEvent } from '@tracehouse/shared';
-import type { SpanMetricRow, SpanRow } from '@tracehouse/shared/node';
+import type { MetricEvent } from '@tracehouse/shared';
+import type { SpanMetricRow, SpanRowToInsert } from '@tracehouse/shared/node';
 import { nextVersion } from './log-order.js';
 import { applyMetricEvent } from './metric-state.js';
+import type { WriterSpanEvent } from './record-events.js';
 import { applySpanEvent } from './span-state.js';
 
 /**
@@ -13,7 +14,7 @@ import { applySpanEvent } from './span-state.js';
 export interface TraceState {
   projectId: string;
   traceId: string;
-  spans: Map<string, SpanRow>;
+  spans: Map<string, SpanRowToInsert>;
   metrics: Map<string, SpanMetricRow>;
   /** Version of the stored summary row; 0 when none is stored yet. */
   summaryVersion: number;
@@ -60,12 +61,12 @@ function note<S>(changes: Map<string, S[]>, id: string, source: S | undefined): 
 /** Applies one event to the trace (in log order), recording what changed. */
 export function applyToTrace<S>(
   trace: TraceState,
-  event: SpanEvent | MetricEvent,
+  event: WriterSpanEvent | MetricEvent,
   changes: TraceChanges<S>,
   source: S,
 ): void {
   if (event.kind.startsWith('span.')) {
-    const e = event as SpanEvent;
+    const e = event as WriterSpanEvent;
     const before = trace.spans.get(e.id);
     const row = applySpanEvent(before, e);
     trace.spans.set(e.id, row);
@@ -83,11 +84,11 @@ export function applyToTrace<S>(
   note(changes.metrics, e.id, source);
 }
 
-const spanAttributesDiffer = (a: SpanRow, b: SpanRow) =>
+const spanAttributesDiffer = (a: SpanRowToInsert, b: SpanRowToInsert) =>
   a.name !== b.name || a.start_time !== b.start_time || JSON.stringify(a.tags) !== JSON.stringify(b.tags);
 
 /** The metric row carrying its span's name, start and tags (analytics filter and bucket by them). */
-function withSpanAttributes(metric: SpanMetricRow, span: SpanRow | undefined): SpanMetricRow {
+function withSpanAttributes(metric: SpanMetricRow, span: SpanRowToInsert | undefined): SpanMetricRow {
   if (!span || span.name === '')
     return { ...metric, span_name: '', span_start_time: EMPTY_TIME, span_tags: {} };
   return { ...metric, span_name: span.name, span_start_time: span.start_time, span_tags: span.tags };
@@ -98,7 +99,7 @@ const EMPTY_TIME = '1970-01-01 00:00:00.000000';
 /** A span's name, start or tags changed: its live metrics are written again with them. */
 function copyAttributesToMetrics<S>(
   trace: TraceState,
-  span: SpanRow,
+  span: SpanRowToInsert,
   version: number,
   changes: TraceChanges<S>,
 ) {

@@ -1,4 +1,4 @@
-import type { SpanRow, TraceSummaryRow } from '@tracehouse/shared/node';
+import type { SpanRowToInsert, TraceSummaryRow } from '@tracehouse/shared/node';
 import { nextVersion } from './log-order.js';
 import type { TraceState } from './trace-state.js';
 
@@ -9,7 +9,7 @@ export function chTimeMicros(text: string): number {
 }
 
 /** Roots first (no parent), then the earliest start; the span id breaks ties so every writer agrees. */
-function rootOrder(a: SpanRow, b: SpanRow): number {
+function rootOrder(a: SpanRowToInsert, b: SpanRowToInsert): number {
   const ap = a.parent_id === null ? 0 : 1;
   const bp = b.parent_id === null ? 0 : 1;
   if (ap !== bp) return ap - bp;
@@ -22,7 +22,7 @@ function rootOrder(a: SpanRow, b: SpanRow): number {
  * trace without any is stored as a tombstone, which also tells a later owner the trace exists.
  */
 export function summarizeTrace(trace: TraceState): TraceSummaryRow {
-  let root: SpanRow | undefined;
+  let root: SpanRowToInsert | undefined;
   let firstStart: string | undefined;
   let lastEnd: string | null = null;
   let spans = 0;

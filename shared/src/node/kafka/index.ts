@@ -1,3 +1,4 @@
 export * from './client.js';
 export * from './errors.js';
 export * from './topics.js';
+export * from './trace-records.js';

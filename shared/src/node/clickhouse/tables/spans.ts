@@ -2,6 +2,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
+import { insertJsonEachRow, type StoredText, storedTextColumns } from '../json-each-row.js';
 import { definedParams, newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /** One row of `spans`: a complete span state at `version` (see docs/WRITE-PATH.md). */
@@ -34,10 +35,16 @@ export const SpanRow = z.object({
 });
 export type SpanRow = z.infer<typeof SpanRow>;
 
-export async function insertSpans(client: ClickHouseClient, rows: SpanRow[]): Promise<void> {
+/** A span row as the writer inserts it: input and output may be tokens (docs/WRITE-PATH.md §1). */
+export type SpanRowToInsert = Omit<SpanRow, 'input' | 'output'> & {
+  input: StoredText | null;
+  output: StoredText | null;
+};
+
+export async function insertSpans(client: ClickHouseClient, rows: SpanRowToInsert[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await client.insert({ table: 'spans', values: rows, format: 'JSONEachRow' });
+    await insertJsonEachRow(client, 'spans', rows, storedTextColumns);
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting spans', ErrorCodes.CLICKHOUSE_INSERT);
   }

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
+import { insertJsonEachRow, type StoredText, storedTextColumns } from '../json-each-row.js';
 import { definedParams, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 import { pickedByIndex, TraceSummaryFields, traceIndexReadSettings } from './trace-index.js';
 
@@ -35,8 +36,8 @@ export interface TraceSummaryRow {
   error_count: number;
   total_tokens: number;
   total_cost: number;
-  input: string | null;
-  output: string | null;
+  input: StoredText | null;
+  output: StoredText | null;
   tags: Record<string, string>;
   received_at: string;
   /** The newest span version the summary reflects (read fences, docs/READ-PATH.md). */
@@ -54,7 +55,7 @@ export interface TraceSummaryRow {
 export async function insertTraceSummaries(client: ClickHouseClient, rows: TraceSummaryRow[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await client.insert({ table: 'trace_summaries', values: rows, format: 'JSONEachRow' });
+    await insertJsonEachRow(client, 'trace_summaries', rows, storedTextColumns);
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting trace summaries', ErrorCodes.CLICKHOUSE_INSERT);
   }

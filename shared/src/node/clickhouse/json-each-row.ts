@@ -1,0 +1,109 @@
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/**
+ * A stored text (a span's input or output: JSON text in a String column) held as the bytes of its
+ * JSON string token, quotes included: exactly what a `JSONEachRow` row carries for it. Ingest makes
+ * that token once and the writer copies its bytes from the Kafka record into the insert, never
+ * decoding it into a JS string or escaping it again (docs/WRITE-PATH.md §1).
+ */
+export class JsonLiteral {
+  constructor(readonly bytes: Buffer) {}
+
+  /** From a text: its JSON string token. */
+  static of(text: string): JsonLiteral {
+    return new JsonLiteral(Buffer.from(JSON.stringify(text)));
+  }
+
+  /** Bytes held; what caches count it as. */
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  /** The text itself (dead letters and logs show the value, not bytes). */
+  text(): string {
+    return JSON.parse(this.bytes.toString('utf8')) as string;
+  }
+
+  toJSON(): string {
+    return this.text();
+  }
+}
+
+/** A stored text as a JS string (read back from ClickHouse, or from a record of an earlier version) or as a token. */
+export type StoredText = string | JsonLiteral;
+
+/** The columns of spans and trace summaries that hold stored texts. */
+export const storedTextColumns = ['input', 'output'] as const;
+
+const quote = 0x22;
+const backslash = 0x5c;
+
+/**
+ * True when the bytes are one JSON string token: quoted, every quote inside escaped. Checked before a
+ * token from a Kafka record is spliced into an insert, so it can never close the string early and add
+ * columns of its own; other malformations are refused by ClickHouse, and the writer bisects to them.
+ */
+export function isJsonStringToken(bytes: Buffer): boolean {
+  const last = bytes.length - 1;
+  if (last < 1 || bytes[0] !== quote || bytes[last] !== quote) return false;
+  for (let at = bytes.indexOf(quote, 1); at !== -1; at = bytes.indexOf(quote, at + 1)) {
+    let slashes = 0;
+    while (bytes[at - 1 - slashes] === backslash) slashes++;
+    if (slashes % 2 === 0) return at === last;
+  }
+  return false;
+}
+
+/**
+ * `JSONEachRow` bytes for rows whose `literalKeys` may hold `JsonLiteral`s: the other columns go
+ * through `JSON.stringify`, the tokens are copied in as they are.
+ */
+export function encodeJsonEachRow(rows: readonly object[], literalKeys: readonly string[]): Buffer {
+  const chunks: Buffer[] = [];
+  let text = '';
+  for (const row of rows) {
+    const values = row as Record<string, unknown>;
+    const tokens: [string, JsonLiteral][] = [];
+    for (const key of literalKeys) {
+      const value = values[key];
+      if (value instanceof JsonLiteral) tokens.push([key, value]);
+    }
+    if (tokens.length === 0) {
+      text += `${JSON.stringify(row)}\n`;
+      continue;
+    }
+    const plain: Record<string, unknown> = { ...values };
+    for (const [key] of tokens) plain[key] = undefined; // JSON.stringify leaves undefined out
+    const head = JSON.stringify(plain);
+    text += head.slice(0, -1);
+    let separator = head === '{}' ? '' : ',';
+    for (const [key, token] of tokens) {
+      chunks.push(Buffer.from(`${text}${separator}"${key}":`));
+      chunks.push(token.bytes);
+      text = '';
+      separator = ',';
+    }
+    text += '}\n';
+  }
+  if (text) chunks.push(Buffer.from(text));
+  return Buffer.concat(chunks);
+}
+
+/** Inserts rows as `JSONEachRow` bytes (`encodeJsonEachRow`); `table` is a constant of ours. */
+export async function insertJsonEachRow(
+  client: ClickHouseClient,
+  table: string,
+  rows: readonly object[],
+  literalKeys: readonly string[],
+): Promise<void> {
+  const body = encodeJsonEachRow(rows, literalKeys);
+  const result = await client.exec({
+    query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+    values: Readable.from([body], { objectMode: false }),
+  });
+  // The answer is empty; reading it to the end frees the connection for the next request.
+  result.stream.resume();
+  await finished(result.stream);
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { JsonLiteral } from '../clickhouse/json-each-row.js';
+import { decodeTraceRecord, encodeTraceEvent, encodeTraceRecord } from './trace-records.js';
+
+const upsert = (fields: Record<string, unknown>) => ({
+  v: 1,
+  kind: 'span.upsert',
+  id: 'a',
+  trace_id: 't',
+  fields,
+});
+
+/** Events as a reader of the whole JSON sees them, inputs and outputs as texts. */
+const asTexts = (events: unknown[]) => JSON.parse(JSON.stringify(events)) as unknown[];
+
+describe('trace records', () => {
+  const events = [
+    upsert({
+      name: 'root',
+      input: '{"q":"naïve \\"quoted\\" 🙂"}',
+      output: '"line\\nbreak"',
+      meta: { k: 'v' },
+    }),
+    upsert({ input: '"only input"' }),
+    upsert({ name: 'cleared', input: null, output: '"x"' }),
+    { v: 1, kind: 'metric.create', trace_id: 't', span_id: 'a', fields: { value: 2 } },
+    { v: 1, kind: 'span.delete', id: 'b', trace_id: 't' },
+  ];
+
+  it('is plain JSON of the same events, so earlier readers read it whole', () => {
+    const { value } = encodeTraceRecord(events.map(encodeTraceEvent));
+    expect(JSON.parse(value.toString('utf8'))).toEqual(events);
+  });
+
+  it('gives back every event, with inputs and outputs as tokens of their texts', () => {
+    const { value, io } = encodeTraceRecord(events.map(encodeTraceEvent));
+    expect(io?.split(',')).toHaveLength(8);
+    const decoded = decodeTraceRecord(value, io);
+    expect(asTexts(decoded)).toEqual(events);
+    const first = (decoded[0] as { fields: { input: JsonLiteral } }).fields.input;
+    expect(first).toBeInstanceOf(JsonLiteral);
+    expect(first.bytes.toString()).toBe(JSON.stringify('{"q":"naïve \\"quoted\\" 🙂"}'));
+    expect((decoded[2] as { fields: { input: unknown } }).fields.input).toBeNull();
+  });
+
+  it('reads records without the header (no texts, or an earlier version) whole', () => {
+    const noTexts = encodeTraceRecord([encodeTraceEvent(events[4]!)]);
+    expect(noTexts.io).toBeUndefined();
+    expect(decodeTraceRecord(noTexts.value, undefined)).toEqual([events[4]]);
+    const earlier = Buffer.from(JSON.stringify(events[0]));
+    expect(decodeTraceRecord(earlier, undefined)).toEqual([events[0]]);
+  });
+
+  it('refuses a header that does not fit the value', () => {
+    const { value, io } = encodeTraceRecord([encodeTraceEvent(events[0]!)]);
+    const [s1, l1, s2, l2] = io!.split(',').map(Number) as [number, number, number, number];
+    const refused = (header: string) => expect(() => decodeTraceRecord(value, header)).toThrow(SyntaxError);
+    refused(`${s1},${l1},${s2}`);
+    refused(`${s1},${l1},${s2},${value.length}`);
+    refused(`${s2},${l2},${s1},${l1}`);
+    refused(`${s1 + 1},${l1 - 1}`);
+    // A range over a meta string: not an input or output.
+    const meta = value.indexOf('"v"');
+    refused(`${meta},3,${s1},${l1},${s2},${l2}`);
+    // One range too few is an output left in the JSON, as an earlier version sends it.
+    expect(asTexts(decodeTraceRecord(value, `${s1},${l1}`))).toEqual([events[0]]);
+  });
+});

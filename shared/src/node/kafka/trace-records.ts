@@ -1,0 +1,104 @@
+import { decodeEventRecord } from '../../contracts/event-records.js';
+import { isJsonStringToken, JsonLiteral } from '../clickhouse/json-each-row.js';
+
+/**
+ * A spans-topic record is a JSON array of events (docs/WRITE-PATH.md §1). Most of its bytes are the
+ * spans' inputs and outputs, which the writer only copies into ClickHouse and the alerter never reads.
+ * So ingest puts them last in each event's `fields`, and the `io` header lists where each one's JSON
+ * string token lies in the value (`start,length,start,length,…`, bytes). A reader then parses only the
+ * rest and keeps the tokens as bytes; the value stays plain JSON, so a consumer of an earlier version
+ * reads it whole as before.
+ */
+export const ioHeader = 'io';
+
+/** The fields of an event that travel as tokens, in the order they come. */
+const tokenFields = ['input', 'output'] as const;
+
+/**
+ * One event as text pieces: JSON, then alternately a token and JSON (`[json, token, json, …]`).
+ * Only string inputs and outputs become tokens; `null` (a cleared field) stays in the JSON.
+ */
+export function encodeTraceEvent(event: object): string[] {
+  const fields = (event as { fields?: Record<string, unknown> }).fields;
+  const texts = tokenFields.filter((k) => typeof fields?.[k] === 'string');
+  if (texts.length === 0) return [JSON.stringify(event)];
+  const { fields: _, ...rest } = event as { fields?: unknown };
+  const plainFields: Record<string, unknown> = { ...fields };
+  for (const key of texts) plainFields[key] = undefined; // JSON.stringify leaves undefined out
+  // `fields` last, so the tokens close the event.
+  const head = JSON.stringify({ ...rest, fields: plainFields });
+  const pieces = [head.slice(0, -2)];
+  let separator = head.endsWith('{}}') ? '' : ',';
+  for (const key of texts) {
+    pieces[pieces.length - 1] += `${separator}"${key}":`;
+    pieces.push(JSON.stringify(fields![key]), '');
+    separator = ',';
+  }
+  pieces[pieces.length - 1] += '}}';
+  return pieces;
+}
+
+/** Reused for writing values: a value is copied out of it at its exact size. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+const scratchMaxBytes = 16 << 20;
+
+/** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
+export function encodeTraceRecord(events: readonly string[][]): { value: Buffer; io?: string } {
+  let bound = 2 + events.length;
+  for (const pieces of events) for (const p of pieces) bound += p.length * 3;
+  const into = bound <= scratch.length ? scratch : Buffer.allocUnsafe(bound);
+  if (into !== scratch && bound <= scratchMaxBytes) scratch = into;
+  const io: number[] = [];
+  let at = into.write('[', 0);
+  events.forEach((pieces, i) => {
+    if (i > 0) at += into.write(',', at);
+    pieces.forEach((piece, p) => {
+      const start = at;
+      at += into.write(piece, at);
+      if (p % 2 === 1) io.push(start, at - start);
+    });
+  });
+  at += into.write(']', at);
+  const value = Buffer.allocUnsafe(at);
+  into.copy(value, 0, 0, at);
+  return io.length === 0 ? { value } : { value, io: io.join(',') };
+}
+
+/**
+ * The events of a record, each input and output that travelled as a token in its place as a
+ * `JsonLiteral` (a view into `value`: copy it to keep it past the batch). Throws on a value that is
+ * not JSON and on an `io` header that does not fit the value.
+ */
+export function decodeTraceRecord(value: Buffer, io: string | undefined): unknown[] {
+  if (io === undefined) return decodeEventRecord(value.toString('utf8'));
+  const numbers = io.split(',').map(Number);
+  if (numbers.length % 2 !== 0) throw new SyntaxError('io header: not start,length pairs');
+  const tokens: JsonLiteral[] = [];
+  let json = '';
+  let from = 0;
+  for (let i = 0; i < numbers.length; i += 2) {
+    const start = numbers[i]!;
+    const end = start + numbers[i + 1]!;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < from || end > value.length) {
+      throw new SyntaxError('io header: a range outside the value');
+    }
+    const token = value.subarray(start, end);
+    if (!isJsonStringToken(token)) throw new SyntaxError('io header: a range that is not a JSON string');
+    // A placeholder the JSON parser accepts where the token was; put back below.
+    json += `${value.toString('utf8', from, start)}0`;
+    tokens.push(new JsonLiteral(token));
+    from = end;
+  }
+  json += value.toString('utf8', from);
+  const events = decodeEventRecord(json);
+  let next = 0;
+  for (const event of events) {
+    const fields = (event as { fields?: Record<string, unknown> } | null)?.fields;
+    if (typeof fields !== 'object' || fields === null) continue;
+    for (const key of tokenFields) {
+      if (fields[key] === 0 && next < tokens.length) fields[key] = tokens[next++];
+    }
+  }
+  if (next !== tokens.length) throw new SyntaxError('io header: ranges that are not inputs or outputs');
+  return events;
+}
