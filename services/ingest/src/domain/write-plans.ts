@@ -15,7 +15,7 @@ export interface TraceEventOut {
   key: string;
   projectId: string;
   /** `encodeTraceEvent`'s pieces. */
-  pieces: string[];
+  pieces: (string | Buffer)[];
 }
 
 /** What a write sends: records, and trace events that `groupByTrace` makes records of. */
@@ -72,7 +72,7 @@ export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent):
  */
 export function groupByTrace(records: PlannedRecord[]): OutRecord[] {
   const out: OutRecord[] = [];
-  const byTrace = new Map<string, { first: TraceEventOut; events: string[][] }>();
+  const byTrace = new Map<string, { first: TraceEventOut; events: (string | Buffer)[][] }>();
   for (const r of records) {
     if (!('pieces' in r)) {
       out.push(r);

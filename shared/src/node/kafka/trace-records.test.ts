@@ -43,6 +43,16 @@ describe('trace records', () => {
     expect((decoded[2] as { fields: { input: unknown } }).fields.input).toBeNull();
   });
 
+  it('keeps large and many tokens apart (own buffers, several pools)', () => {
+    const big = upsert({ name: 'big', input: JSON.stringify('x'.repeat(600_000)), output: '"y"' });
+    const many = Array.from({ length: 30 }, (_, i) =>
+      upsert({ name: `s${i}`, input: JSON.stringify(`${i}`.repeat(100_000)) }),
+    );
+    const all = [big, ...many];
+    const { value, io } = encodeTraceRecord(all.map(encodeTraceEvent));
+    expect(asTexts(decodeTraceRecord(value, io))).toEqual(all);
+  });
+
   it('reads records without the header (no texts, or an earlier version) whole', () => {
     const noTexts = encodeTraceRecord([encodeTraceEvent(events[4]!)]);
     expect(noTexts.io).toBeUndefined();

@@ -15,10 +15,12 @@ export const ioHeader = 'io';
 const tokenFields = ['input', 'output'] as const;
 
 /**
- * One event as text pieces: JSON, then alternately a token and JSON (`[json, token, json, …]`).
- * Only string inputs and outputs become tokens; `null` (a cleared field) stays in the JSON.
+ * One event as pieces: JSON text, then alternately a token and JSON text (`[json, token, json, …]`).
+ * Only string inputs and outputs become tokens; `null` (a cleared field) stays in the JSON. Tokens are
+ * written to bytes at once (`tokenBytes`), so the large strings die young instead of living on the
+ * heap until the request's records are sent.
  */
-export function encodeTraceEvent(event: object): string[] {
+export function encodeTraceEvent(event: object): (string | Buffer)[] {
   const fields = (event as { fields?: Record<string, unknown> }).fields;
   const texts = tokenFields.filter((k) => typeof fields?.[k] === 'string');
   if (texts.length === 0) return [JSON.stringify(event)];
@@ -27,40 +29,69 @@ export function encodeTraceEvent(event: object): string[] {
   for (const key of texts) plainFields[key] = undefined; // JSON.stringify leaves undefined out
   // `fields` last, so the tokens close the event.
   const head = JSON.stringify({ ...rest, fields: plainFields });
-  const pieces = [head.slice(0, -2)];
+  const pieces: (string | Buffer)[] = [];
+  let open = head.slice(0, -2);
   let separator = head.endsWith('{}}') ? '' : ',';
   for (const key of texts) {
-    pieces[pieces.length - 1] += `${separator}"${key}":`;
-    pieces.push(JSON.stringify(fields![key]), '');
+    pieces.push(`${open}${separator}"${key}":`, tokenBytes(JSON.stringify(fields![key])));
+    open = '';
     separator = ',';
   }
-  pieces[pieces.length - 1] += '}}';
+  pieces.push('}}');
   return pieces;
 }
 
-/** Reused for writing values: a value is copied out of it at its exact size. */
-let scratch = Buffer.allocUnsafe(1 << 20);
-const scratchMaxBytes = 16 << 20;
+/**
+ * Tokens are cut from shared pools, as Node cuts small Buffers from its 8 KiB pool: one allocation per
+ * 4 MiB instead of one per token. A pool is freed once no record still refers to a token in it.
+ */
+const poolBytes = 4 << 20;
+let pool = Buffer.allocUnsafe(0);
+let poolUsed = 0;
+
+function tokenBytes(token: string): Buffer {
+  const most = token.length * 3;
+  if (most > poolBytes >> 3) return Buffer.from(token);
+  if (most > pool.length - poolUsed) {
+    pool = Buffer.allocUnsafe(poolBytes);
+    poolUsed = 0;
+  }
+  const written = pool.write(token, poolUsed);
+  const bytes = pool.subarray(poolUsed, poolUsed + written);
+  poolUsed += written;
+  return bytes;
+}
 
 /** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
-export function encodeTraceRecord(events: readonly string[][]): { value: Buffer; io?: string } {
-  let bound = 2 + events.length;
-  for (const pieces of events) for (const p of pieces) bound += p.length * 3;
-  const into = bound <= scratch.length ? scratch : Buffer.allocUnsafe(bound);
-  if (into !== scratch && bound <= scratchMaxBytes) scratch = into;
-  const io: number[] = [];
-  let at = into.write('[', 0);
+export function encodeTraceRecord(events: readonly (string | Buffer)[][]): { value: Buffer; io?: string } {
+  const texts: string[] = [];
+  let size = 1; // the closing bracket
   events.forEach((pieces, i) => {
-    if (i > 0) at += into.write(',', at);
     pieces.forEach((piece, p) => {
-      const start = at;
-      at += into.write(piece, at);
-      if (p % 2 === 1) io.push(start, at - start);
+      if (typeof piece !== 'string') {
+        size += piece.length;
+        return;
+      }
+      // The JSON around tokens is small; with its separators and brackets, it is converted once here.
+      const text = `${i === 0 && p === 0 ? '[' : ''}${i > 0 && p === 0 ? ',' : ''}${piece}`;
+      texts.push(text);
+      size += Buffer.byteLength(text);
     });
   });
-  at += into.write(']', at);
-  const value = Buffer.allocUnsafe(at);
-  into.copy(value, 0, 0, at);
+  const value = Buffer.allocUnsafe(size);
+  const io: number[] = [];
+  let at = 0;
+  let t = 0;
+  for (const pieces of events) {
+    for (const piece of pieces) {
+      if (typeof piece === 'string') at += value.write(texts[t++]!, at);
+      else {
+        io.push(at, piece.length);
+        at += piece.copy(value, at);
+      }
+    }
+  }
+  value.write(']', at);
   return io.length === 0 ? { value } : { value, io: io.join(',') };
 }
 

@@ -42,7 +42,10 @@ export const ingestRoutes: FastifyPluginAsyncZod<{ writes: WriteService; maxItem
       try {
         const item = parseInput(IngestItem, raw, 'body');
         const plan = await planItem(writes, request.projectId, item, scope);
-        plans.push(plan);
+        // Only the records travel on: the item and its response (which quotes its input and output)
+        // are let go, so a large batch's payloads are not kept alive until Kafka acknowledges it.
+        items[index] = null;
+        plans.push({ records: plan.records, entries: plan.entries, result: undefined });
         const result = plan.result as { id?: string; trace_id?: string } | undefined;
         results.push({ index, status: 200, id: result?.id ?? itemId(item), trace_id: result?.trace_id });
       } catch (err) {
