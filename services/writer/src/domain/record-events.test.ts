@@ -1,0 +1,55 @@
+import { topicNames } from '@tracehouse/shared';
+import { encodeTraceEvent, encodeTraceRecord, JsonLiteral } from '@tracehouse/shared/node';
+import { describe, expect, it } from 'vitest';
+import type { Pending } from './batch-buffer.js';
+import { decodeBatch } from './record-events.js';
+
+const topics = topicNames('t');
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const upsert = (n: number, fields: object) => ({
+  v: 1,
+  kind: 'span.upsert',
+  version: 10,
+  project_id: id(1),
+  id: id(n),
+  trace_id: id(2),
+  received_at: '2026-12-02T00:00:00.000000Z',
+  fields,
+});
+
+/** A record as ingest sends it: tokens for inputs and outputs, and the io header. */
+function record(...events: object[]): Pending {
+  const { value, io } = encodeTraceRecord(events.map(encodeTraceEvent));
+  return { topic: topics.spans, partition: 0, offset: '0', key: id(2), value, ...(io ? { io } : {}) };
+}
+
+describe('decodeBatch with tokens', () => {
+  it('validates the rest and keeps inputs and outputs as copies of their tokens', () => {
+    const source = record(upsert(3, { name: 'a', input: '{"q":"naïve"}', output: '"done"' }));
+    const [decoded] = decodeBatch([source], topics).traceEvents;
+    const fields = (decoded!.event as { fields: { input: unknown; output: unknown } }).fields;
+    expect(fields.input).toBeInstanceOf(JsonLiteral);
+    expect((fields.input as JsonLiteral).text()).toBe('{"q":"naïve"}');
+    expect((fields.output as JsonLiteral).text()).toBe('"done"');
+    // A copy, not a view: the rows the writer caches do not keep kafkajs's fetch buffer alive.
+    source.value!.fill(0);
+    expect((fields.input as JsonLiteral).text()).toBe('{"q":"naïve"}');
+  });
+
+  it('refuses a bad event alone, and its dead letter shows its input as text', () => {
+    const good = upsert(3, { name: 'a', input: '"kept"' });
+    const bad = upsert(4, { input: '"no name"' });
+    const out = decodeBatch([record(good, bad)], topics);
+    expect(out.traceEvents).toHaveLength(1);
+    expect(out.refused).toHaveLength(1);
+    expect(out.refused[0]!.index).toBe(1);
+    expect(JSON.parse(JSON.stringify(out.refused[0]!.event))).toEqual(bad);
+  });
+
+  it('refuses the whole record when its io header does not fit the value', () => {
+    const source = record(upsert(3, { name: 'a', input: '"x"' }));
+    const out = decodeBatch([{ ...source, io: '1,3' }], topics);
+    expect(out.traceEvents).toHaveLength(0);
+    expect(out.refused.map((r) => r.index)).toEqual([-1]);
+  });
+});
