@@ -1,5 +1,5 @@
 import { projectHeader } from '@tracehouse/shared';
-import { decodeTraceRecord, ioHeader, type JsonLiteral } from '@tracehouse/shared/node';
+import { decodeTraceRecord, ioHeader, type JsonLiteral, tokenMinChars } from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
 import { groupByTrace, traceEventRecord } from './write-plans.js';
 
@@ -35,15 +35,17 @@ describe('groupByTrace', () => {
   });
 
   it('says where the inputs lie, so a reader takes them as tokens', () => {
+    const x = JSON.stringify('x'.repeat(tokenMinChars));
+    const list = JSON.stringify(Array.from({ length: tokenMinChars }, (_, i) => i));
     const [record] = groupByTrace([
-      event('p', 't', 'a', '"x"'),
+      event('p', 't', 'a', x),
       event('p', 't', 'b'),
-      event('p', 't', 'c', '[1]'),
+      event('p', 't', 'c', list),
     ]);
     const decoded = decodeTraceRecord(record!.value as Buffer, record!.headers?.[ioHeader]);
     const inputs = decoded.map((e) => (e as { fields: { input?: unknown } }).fields.input);
     expect(inputs[1]).toBeUndefined();
-    expect([inputs[0], inputs[2]].map((i) => (i as JsonLiteral).text())).toEqual(['"x"', '[1]']);
+    expect([inputs[0], inputs[2]].map((i) => (i as JsonLiteral).text())).toEqual([x, list]);
   });
 
   it('passes records of other topics through as they are', () => {

@@ -1,5 +1,5 @@
 import { topicNames } from '@tracehouse/shared';
-import { encodeTraceEvent, encodeTraceRecord, JsonLiteral } from '@tracehouse/shared/node';
+import { encodeTraceEvent, encodeTraceRecord, JsonLiteral, tokenMinChars } from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
 import type { Pending } from './batch-buffer.js';
 import { decodeBatch } from './record-events.js';
@@ -25,20 +25,22 @@ function record(...events: object[]): Pending {
 
 describe('decodeBatch with tokens', () => {
   it('validates the rest and keeps inputs and outputs as copies of their tokens', () => {
-    const source = record(upsert(3, { name: 'a', input: '{"q":"naïve"}', output: '"done"' }));
+    const input = JSON.stringify({ q: 'naïve', pad: '.'.repeat(tokenMinChars) });
+    const output = JSON.stringify('done'.padEnd(tokenMinChars, '.'));
+    const source = record(upsert(3, { name: 'a', input, output }));
     const [decoded] = decodeBatch([source], topics).traceEvents;
     const fields = (decoded!.event as { fields: { input: unknown; output: unknown } }).fields;
     expect(fields.input).toBeInstanceOf(JsonLiteral);
-    expect((fields.input as JsonLiteral).text()).toBe('{"q":"naïve"}');
-    expect((fields.output as JsonLiteral).text()).toBe('"done"');
+    expect((fields.input as JsonLiteral).text()).toBe(input);
+    expect((fields.output as JsonLiteral).text()).toBe(output);
     // A copy, not a view: the rows the writer caches do not keep kafkajs's fetch buffer alive.
     source.value!.fill(0);
-    expect((fields.input as JsonLiteral).text()).toBe('{"q":"naïve"}');
+    expect((fields.input as JsonLiteral).text()).toBe(input);
   });
 
   it('refuses a bad event alone, and its dead letter shows its input as text', () => {
-    const good = upsert(3, { name: 'a', input: '"kept"' });
-    const bad = upsert(4, { input: '"no name"' });
+    const good = upsert(3, { name: 'a', input: JSON.stringify('kept'.padEnd(tokenMinChars)) });
+    const bad = upsert(4, { input: JSON.stringify('no name'.padEnd(tokenMinChars)) });
     const out = decodeBatch([record(good, bad)], topics);
     expect(out.traceEvents).toHaveLength(1);
     expect(out.refused).toHaveLength(1);
@@ -47,7 +49,7 @@ describe('decodeBatch with tokens', () => {
   });
 
   it('refuses the whole record when its io header does not fit the value', () => {
-    const source = record(upsert(3, { name: 'a', input: '"x"' }));
+    const source = record(upsert(3, { name: 'a', input: JSON.stringify('x'.repeat(tokenMinChars)) }));
     const out = decodeBatch([{ ...source, io: '1,3' }], topics);
     expect(out.traceEvents).toHaveLength(0);
     expect(out.refused.map((r) => r.index)).toEqual([-1]);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JsonLiteral } from '../clickhouse/json-each-row.js';
-import { decodeTraceRecord, encodeTraceEvent, encodeTraceRecord } from './trace-records.js';
+import { decodeTraceRecord, encodeTraceEvent, encodeTraceRecord, tokenMinChars } from './trace-records.js';
+
+/** A JSON string text long enough to travel as a token. */
+const long = (text: string) => JSON.stringify(text.padEnd(tokenMinChars, '.'));
 
 const upsert = (fields: Record<string, unknown>) => ({
   v: 1,
@@ -17,12 +20,13 @@ describe('trace records', () => {
   const events = [
     upsert({
       name: 'root',
-      input: '{"q":"naïve \\"quoted\\" 🙂"}',
-      output: '"line\\nbreak"',
+      input: JSON.stringify({ q: 'naïve "quoted" 🙂', pad: '.'.repeat(tokenMinChars) }),
+      output: long('line\nbreak'),
       meta: { k: 'v' },
     }),
-    upsert({ input: '"only input"' }),
-    upsert({ name: 'cleared', input: null, output: '"x"' }),
+    upsert({ input: long('only input') }),
+    upsert({ name: 'cleared', input: null, output: long('x') }),
+    upsert({ name: 'short input stays in the JSON', input: '"short"', output: long('y') }),
     { v: 1, kind: 'metric.create', trace_id: 't', span_id: 'a', fields: { value: 2 } },
     { v: 1, kind: 'span.delete', id: 'b', trace_id: 't' },
   ];
@@ -34,13 +38,16 @@ describe('trace records', () => {
 
   it('gives back every event, with inputs and outputs as tokens of their texts', () => {
     const { value, io } = encodeTraceRecord(events.map(encodeTraceEvent));
-    expect(io?.split(',')).toHaveLength(8);
+    expect(io?.split(',')).toHaveLength(10);
     const decoded = decodeTraceRecord(value, io);
     expect(asTexts(decoded)).toEqual(events);
     const first = (decoded[0] as { fields: { input: JsonLiteral } }).fields.input;
     expect(first).toBeInstanceOf(JsonLiteral);
-    expect(first.bytes.toString()).toBe(JSON.stringify('{"q":"naïve \\"quoted\\" 🙂"}'));
+    expect(first.bytes.toString()).toBe(
+      JSON.stringify((events[0] as unknown as { fields: { input: string } }).fields.input),
+    );
     expect((decoded[2] as { fields: { input: unknown } }).fields.input).toBeNull();
+    expect((decoded[3] as { fields: { input: unknown } }).fields.input).toBe('"short"');
   });
 
   it('keeps large and many tokens apart (own buffers, several pools)', () => {
