@@ -1,5 +1,5 @@
 import { AppError, ErrorCodes } from '@tracehouse/shared';
-import { ioHeader, type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import { ioHeaderText, type Logger, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffMs } from './domain/backoff.js';
 import { type BatchBuffer, commitOffsets, type Pending } from './domain/batch-buffer.js';
@@ -108,14 +108,14 @@ export class ConsumerLoop {
     if (this.#stopping) return;
     this.#heartbeat = heartbeat;
     for (const m of batch.messages) {
-      const io = m.headers?.[ioHeader];
+      const io = ioHeaderText(m.headers);
       buffer.add({
         topic: batch.topic,
         partition: batch.partition,
         offset: m.offset,
         key: m.key ? m.key.toString('utf8') : null,
         value: m.value,
-        ...(io === undefined || Array.isArray(io) ? {} : { io: io.toString() }),
+        ...(io === undefined ? {} : { io }),
       });
     }
     const newest = batch.messages.at(-1);

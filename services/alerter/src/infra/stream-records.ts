@@ -5,7 +5,7 @@ import {
   SpanPatchEvent,
   SpanUpsertEvent,
 } from '@tracehouse/shared';
-import { decodeTraceRecord, ioHeader } from '@tracehouse/shared/node';
+import { decodeTraceRecord, ioHeaderText } from '@tracehouse/shared/node';
 import { z } from 'zod';
 import type { StreamEvent } from '../domain/aggregator.js';
 
@@ -57,14 +57,10 @@ export function decodeMessages(
       out.skipped++;
       continue;
     }
-    const io = m.headers?.[ioHeader];
     let events: unknown[];
     try {
       // Inputs and outputs are not parsed, only skipped (docs/WRITE-PATH.md §1).
-      events = decodeTraceRecord(
-        m.value ?? Buffer.from('null'),
-        typeof io === 'string' || Buffer.isBuffer(io) ? io.toString() : undefined,
-      );
+      events = decodeTraceRecord(m.value ?? Buffer.from('null'), ioHeaderText(m.headers));
     } catch {
       out.unparsable++;
       continue;

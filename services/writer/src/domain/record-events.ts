@@ -8,7 +8,7 @@ import {
   type SpanUpsertEvent,
   type TopicNames,
 } from '@tracehouse/shared';
-import { decodeTraceRecord, JsonLiteral, type StoredText } from '@tracehouse/shared/node';
+import { decodeTraceRecord, JsonLiteral, type StoredText, tokenFields } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
 
 /** An event with the message it came from (and its place in it), for dead letters. */
@@ -94,7 +94,7 @@ const fieldsOf = (event: unknown) => {
 function setTokensAside(event: unknown): Tokens {
   const fields = fieldsOf(event);
   const tokens: [string, JsonLiteral][] = [];
-  for (const key of ['input', 'output']) {
+  for (const key of tokenFields) {
     const value = fields?.[key];
     if (value instanceof JsonLiteral) {
       tokens.push([key, value]);

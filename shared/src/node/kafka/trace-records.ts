@@ -12,7 +12,13 @@ import { isJsonStringToken, JsonLiteral } from '../clickhouse/json-each-row.js';
 export const ioHeader = 'io';
 
 /** The fields of an event that travel as tokens, in the order they come. */
-const tokenFields = ['input', 'output'] as const;
+export const tokenFields = ['input', 'output'] as const;
+
+/** A record's `io` header as text; undefined when absent or repeated (the record is then read whole). */
+export function ioHeaderText(headers: Record<string, unknown> | undefined): string | undefined {
+  const value = headers?.[ioHeader];
+  return typeof value === 'string' || Buffer.isBuffer(value) ? value.toString() : undefined;
+}
 
 /**
  * Texts shorter than this stay in the JSON: a token costs its reader a few small allocations, which
@@ -23,9 +29,8 @@ export const tokenMinChars = 1024;
 /**
  * One event as pieces: JSON text, then alternately a token and JSON text (`[json, token, json, …]`).
  * Only string inputs and outputs of `tokenMinChars` or more become tokens; shorter ones and `null` (a
- * cleared field) stay in the JSON. Tokens are
- * written to bytes at once (`tokenBytes`), so the large strings die young instead of living on the
- * heap until the request's records are sent.
+ * cleared field) stay in the JSON. Tokens are written to bytes at once (`tokenBytes`), so the large
+ * strings die young instead of living on the heap until the request's records are sent.
  */
 export function encodeTraceEvent(event: object): (string | Buffer)[] {
   const fields = (event as { fields?: Record<string, unknown> }).fields;
