@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { useUnfilledEncoderGrowth } from './encoder-growth.js';
 import { toKafkaAppError } from './errors.js';
 import { useNativeCrc32c } from './native-crc32c.js';
+import { useRopeEncoder } from './rope-encoder.js';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -51,6 +52,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   const logger = options.logger.child({ component: 'kafkajs' });
   if (!useNativeCrc32c()) logger.debug('kafkajs checksums in JavaScript (loaded before the native CRC32C)');
   useUnfilledEncoderGrowth();
+  if (!useRopeEncoder()) logger.debug('kafkajs copies record batches (its produce request loaded before)');
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
