@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { InsertBody, InsertBodyPool } from './insert-bodies.js';
 
 /**
  * A stored text (a span's input or output: JSON text in a String column) held as the bytes of its
@@ -58,11 +59,13 @@ export function isJsonStringToken(bytes: Buffer): boolean {
 
 /**
  * `JSONEachRow` bytes for rows whose `literalKeys` may hold `JsonLiteral`s: the other columns go
- * through `JSON.stringify`, the tokens are copied in as they are.
+ * through `JSON.stringify`, the tokens are copied in as they are. Returns a view of `body`.
  */
-export function encodeJsonEachRow(rows: readonly object[], literalKeys: readonly string[]): Buffer {
-  const chunks: Buffer[] = [];
-  let text = '';
+export function encodeJsonEachRow(
+  rows: readonly object[],
+  literalKeys: readonly string[],
+  body = new InsertBody(),
+): Buffer {
   for (const row of rows) {
     const values = row as Record<string, unknown>;
     const tokens: [string, JsonLiteral][] = [];
@@ -71,25 +74,25 @@ export function encodeJsonEachRow(rows: readonly object[], literalKeys: readonly
       if (value instanceof JsonLiteral) tokens.push([key, value]);
     }
     if (tokens.length === 0) {
-      text += `${JSON.stringify(row)}\n`;
+      body.writeText(`${JSON.stringify(row)}\n`);
       continue;
     }
     const plain: Record<string, unknown> = { ...values };
     for (const [key] of tokens) plain[key] = undefined; // JSON.stringify leaves undefined out
     const head = JSON.stringify(plain);
-    text += head.slice(0, -1);
     let separator = head === '{}' ? '' : ',';
+    body.writeText(head.slice(0, -1));
     for (const [key, token] of tokens) {
-      chunks.push(Buffer.from(`${text}${separator}"${key}":`));
-      chunks.push(token.bytes);
-      text = '';
+      body.writeText(`${separator}"${key}":`);
+      body.writeBytes(token.bytes);
       separator = ',';
     }
-    text += '}\n';
+    body.writeText('}\n');
   }
-  if (text) chunks.push(Buffer.from(text));
-  return Buffer.concat(chunks);
+  return body.bytes();
 }
+
+const insertBodies = new InsertBodyPool();
 
 /** Inserts rows as `JSONEachRow` bytes (`encodeJsonEachRow`); `table` is a constant of ours. */
 export async function insertJsonEachRow(
@@ -98,12 +101,15 @@ export async function insertJsonEachRow(
   rows: readonly object[],
   literalKeys: readonly string[],
 ): Promise<void> {
-  const body = encodeJsonEachRow(rows, literalKeys);
+  const body = insertBodies.take();
   const result = await client.exec({
     query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-    values: Readable.from([body], { objectMode: false }),
+    values: Readable.from([encodeJsonEachRow(rows, literalKeys, body)], { objectMode: false }),
   });
   // The answer is empty; reading it to the end frees the connection for the next request.
   result.stream.resume();
   await finished(result.stream);
+  // ClickHouse answers once it has read the whole body, so its bytes are free to be written again. A
+  // failed insert's body is not reused: its request may still be reading it.
+  insertBodies.giveBack(body);
 }
