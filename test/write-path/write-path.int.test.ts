@@ -2,6 +2,7 @@ import { projectHeader, topicNames } from '@tracehouse/shared';
 import { testKafka } from '@tracehouse/test-support/clients';
 import { uniqueName } from '@tracehouse/test-support/names';
 import { Stack, type Stack as StackType } from '@tracehouse/test-support/stack';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestClient, injectClient, pool, postTrace } from './helpers.js';
 
@@ -9,6 +10,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
   let stack: StackType;
   let a: IngestClient;
   let b: IngestClient;
+  let firstApp: FastifyInstance;
 
   beforeAll(async () => {
     stack = await Stack.create();
@@ -16,6 +18,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     const first = await stack.startIngest();
     const second = await stack.startIngest();
     await stack.startWriter();
+    firstApp = first.app;
     a = injectClient(first.app, stack.apiKey);
     b = injectClient(second.app, stack.apiKey);
   });
@@ -87,6 +90,57 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       (s) => Number(s.lo) === 20,
     );
     expect(summaries).toEqual({ traces: '500', lo: 20, hi: 20, named: '500' });
+  });
+
+  it('stores long inputs and outputs as JSON.stringify writes them, however the client escaped them', async () => {
+    const text = 'naïve "quoted" back\\slash 🙂\n\t'.repeat(80);
+    const object = { messages: [{ role: 'user', content: 'x"y\\z '.repeat(400) }] };
+    const [s1, s2, s3] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const batch = {
+      items: [
+        { type: 'span.create', body: { id: s1, name: 'kept as bytes', input: text, output: object } },
+        { type: 'span.create', body: { id: s2, name: 'escaped by the client', input: `café ${text}` } },
+        { type: 'span.update', span_id: s1, body: { meta: { note: text } } },
+      ],
+    };
+    // A client that writes non-ASCII as \u escapes (Python's json.dumps does by default).
+    const payload = JSON.stringify(batch).replaceAll('é', '\\u00e9').replaceAll('ï', '\\u00ef');
+    expect(payload).toContain('caf\\u00e9');
+    const ingested = await firstApp.inject({
+      method: 'POST',
+      url: '/v2/ingest',
+      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(ingested.statusCode).toBe(200);
+    expect(JSON.parse(ingested.body).accepted).toBe(3);
+    const created = await a.request('POST', '/v2/spans', { id: s3, name: 'single', input: text });
+    expect(created.body.input).toBe(text);
+    const patched = await b.request('PATCH', `/v2/spans/${s3}`, { output: text });
+    expect(patched.body.output).toBe(text);
+
+    const rows = await stack.eventually(
+      async () => {
+        const rs = await stack.clickhouse.query({
+          query: `SELECT span_id, input, output, meta FROM spans FINAL
+                  WHERE project_id = {p:UUID} AND span_id IN ({ids:Array(UUID)}) ORDER BY name`,
+          query_params: { p: stack.projectId, ids: [s1, s2, s3] },
+          format: 'JSONEachRow',
+        });
+        return rs.json<Record<string, unknown>>();
+      },
+      (r) => r.length === 3 && Object.hasOwn(r[1]?.meta ?? {}, 'note') && r[2]?.output !== null,
+    );
+    expect(rows).toEqual([
+      { span_id: s2, input: JSON.stringify(`café ${text}`), output: null, meta: {} },
+      {
+        span_id: s1,
+        input: JSON.stringify(text),
+        output: JSON.stringify(object),
+        meta: { note: JSON.stringify(text) },
+      },
+      { span_id: s3, input: JSON.stringify(text), output: JSON.stringify(text), meta: {} },
+    ]);
   });
 
   it('merges a later patch of meta, end_time and output into the one stored span', async () => {

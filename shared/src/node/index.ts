@@ -5,6 +5,7 @@ export * from './clickhouse/index.js';
 export * from './config.js';
 export * from './health.js';
 export * from './health-server.js';
+export * from './json-text-bytes.js';
 export * from './kafka/index.js';
 export * from './logger.js';
 export * from './run-headless.js';

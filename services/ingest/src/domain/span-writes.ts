@@ -8,6 +8,7 @@ import {
   type SpanUpsertEvent,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
+import { JsonTextBytes } from '@tracehouse/shared/node';
 
 /** What every event made from one request shares. */
 export interface WriteContext {
@@ -19,22 +20,51 @@ export interface WriteContext {
   ioMaxBytes: number;
 }
 
+const tooLarge = (field: string, maxBytes: number) =>
+  new AppError(ErrorCodes.VALIDATION, `${field}: must be at most ${maxBytes} bytes as JSON`, {
+    details: { field, maxBytes },
+  });
+
 /** Refuses a text larger than `maxBytes`, naming the field. */
 export function sizedText(text: string, field: string, maxBytes: number): string {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts are known small enough without counting
   // their bytes, a scan that cost ~5 % of ingest's CPU on 9 KB spans.
-  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
-    throw new AppError(ErrorCodes.VALIDATION, `${field}: must be at most ${maxBytes} bytes as JSON`, {
-      details: { field, maxBytes },
-    });
-  }
+  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) throw tooLarge(field, maxBytes);
   return text;
 }
 
-/** Encodes a span's input/output as JSON text, refusing oversized values by field name. */
+/**
+ * A span's input/output as JSON text, refusing oversized values by field name. A long string the
+ * body kept as bytes (`keepSpanTexts`) is its JSON text already.
+ */
 export function jsonText(value: unknown, field: string, maxBytes: number): string | null {
   if (value === undefined || value === null) return null;
+  if (value instanceof JsonTextBytes) {
+    if (value.length > maxBytes) throw tooLarge(field, maxBytes);
+    // Stands in for the string it holds until `encodeTraceEvent` writes it (the event's type is the
+    // contract's, where texts are strings).
+    return value as unknown as string;
+  }
   return sizedText(JSON.stringify(value), field, maxBytes);
+}
+
+/**
+ * The body's config for span writes (`KeepTexts`): a long input or output string stays bytes from the
+ * request to the Kafka record (docs/WRITE-PATH.md §1).
+ */
+export function keepSpanTexts(body: unknown, take: (value: unknown) => unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  const request = body as Record<string, unknown>;
+  for (const key of ['input', 'output']) if (Object.hasOwn(request, key)) request[key] = take(request[key]);
+}
+
+/** `keepSpanTexts` for each span write of a `/v2/ingest` batch. */
+export function keepIngestTexts(body: unknown, take: (value: unknown) => unknown): void {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return;
+  for (const item of items as ({ type?: unknown; body?: unknown } | null)[]) {
+    if (item?.type === 'span.create' || item?.type === 'span.update') keepSpanTexts(item.body, take);
+  }
 }
 
 const mergedMeta = (meta?: Record<string, unknown> | null, metadata?: Record<string, unknown> | null) =>
@@ -138,8 +168,8 @@ export function spanWriteResponse(
     type: f.type ?? null,
     start_time: f.start_time ?? null,
     end_time: f.end_time ?? null,
-    input: request.input ?? null,
-    output: request.output ?? null,
+    input: requestValue(request.input),
+    output: requestValue(request.output),
     error: f.error ?? null,
     meta: f.meta ?? null,
     score: f.score ?? null,
@@ -147,3 +177,5 @@ export function spanWriteResponse(
   if (f.tags) response.tags = f.tags;
   return response;
 }
+
+const requestValue = (value: unknown) => (value instanceof JsonTextBytes ? value.value() : (value ?? null));

@@ -1,4 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { AppError, ErrorCodes } from '@tracehouse/shared';
+import { JsonTextBytes, type KeepTexts, tokenMinChars } from '@tracehouse/shared/node';
+import { cutLongStrings } from './long-strings.js';
 
 /** Deeper JSON than this is refused: re-encoding it would exhaust the stack, and no trace needs it. */
 export const maxJsonDepth = 128;
@@ -27,22 +30,69 @@ export function jsonDepth(value: unknown, limit = maxJsonDepth): number {
 /**
  * Request bodies: UTF-8 checked strictly (replacing bad bytes would store something the client never
  * sent), parsed as JSON, and refused past `maxJsonDepth`. An empty body is no body (SDKs send
- * `content-type: application/json` on bodiless POSTs and DELETEs).
+ * `content-type: application/json` on bodiless POSTs and DELETEs). With `keepTexts` (a route's
+ * config), long strings where the route takes them stay bytes (`JsonTextBytes`, `cutLongStrings`).
  */
-export function parseJsonBody(raw: Buffer): unknown {
+export function parseJsonBody(raw: Buffer, keepTexts?: KeepTexts): unknown {
   if (raw.length === 0) return undefined;
-  let text: string;
+  const value = keepTexts ? parseKeepingTexts(raw, keepTexts) : parseJson(decodeUtf8(raw));
+  if (jsonDepth(value) > maxJsonDepth) throw badBody(`body: JSON nested deeper than ${maxJsonDepth} levels`);
+  return value;
+}
+
+function decodeUtf8(raw: Buffer): string {
   try {
-    text = utf8.decode(raw);
+    return utf8.decode(raw);
   } catch {
     throw badBody('body: not valid UTF-8');
   }
-  let value: unknown;
+}
+
+function parseJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw badBody(`body: not valid JSON (${err instanceof Error ? err.message : 'parse error'})`);
   }
-  if (jsonDepth(value) > maxJsonDepth) throw badBody(`body: JSON nested deeper than ${maxJsonDepth} levels`);
-  return value;
+}
+
+function parseKeepingTexts(raw: Buffer, keepTexts: KeepTexts): unknown {
+  if (!isUtf8(raw)) throw badBody('body: not valid UTF-8');
+  const { json, cut } = cutLongStrings(raw, tokenMinChars);
+  const value = parseJson(json);
+  if (cut.size === 0) return value;
+  keepTexts(value, (given) => {
+    const token = typeof given === 'string' ? cut.get(given) : undefined;
+    if (!token) return given;
+    cut.delete(given as string);
+    return JsonTextBytes.ofToken(token) ?? (parseJson(token.toString('utf8')) as string);
+  });
+  return cut.size === 0 ? value : putBack(value, cut);
+}
+
+/** Every placeholder left (a long string where the route takes none) back as the string it stands for. */
+function putBack(root: unknown, cut: Map<string, Buffer>): unknown {
+  const parsed = (value: unknown) => {
+    const token = typeof value === 'string' ? cut.get(value) : undefined;
+    return token ? parseJson(token.toString('utf8')) : value;
+  };
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | null;
+    if (node === null || typeof node !== 'object') continue;
+    for (const key of Object.keys(node)) {
+      const child = node[key];
+      if (typeof child === 'object') stack.push(child);
+      else if (typeof child === 'string' && cut.has(child)) {
+        // A defined property: assigning to a parsed `__proto__` key would call the setter.
+        Object.defineProperty(node, key, {
+          value: parsed(child),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    }
+  }
+  return parsed(root);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonLiteral } from '../clickhouse/json-each-row.js';
+import { JsonTextBytes } from '../json-text-bytes.js';
 import { decodeTraceRecord, encodeTraceEvent, encodeTraceRecord, tokenMinChars } from './trace-records.js';
 
 /** A JSON string text long enough to travel as a token. */
@@ -48,6 +49,18 @@ describe('trace records', () => {
     );
     expect((decoded[2] as { fields: { input: unknown } }).fields.input).toBeNull();
     expect((decoded[3] as { fields: { input: unknown } }).fields.input).toBe('"short"');
+  });
+
+  it('writes a text a request kept as bytes exactly as the same text as a string', () => {
+    const texts = [long('naïve "quoted" \\ back 🙂 \n'), JSON.stringify('x'.repeat(700_000))];
+    for (const text of texts) {
+      const bytes = JsonTextBytes.ofToken(Buffer.from(text))!;
+      expect(bytes).toBeInstanceOf(JsonTextBytes);
+      const asBytes = encodeTraceRecord([encodeTraceEvent(upsert({ name: 'n', input: bytes }))]);
+      const asString = encodeTraceRecord([encodeTraceEvent(upsert({ name: 'n', input: text }))]);
+      expect(asBytes.value.equals(asString.value)).toBe(true);
+      expect(asBytes.io).toBe(asString.io);
+    }
   });
 
   it('keeps large and many tokens apart (own buffers, several pools)', () => {

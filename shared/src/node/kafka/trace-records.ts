@@ -1,5 +1,6 @@
 import { decodeEventRecord } from '../../contracts/event-records.js';
 import { isJsonStringToken, JsonLiteral } from '../clickhouse/json-each-row.js';
+import { JsonTextBytes } from '../json-text-bytes.js';
 
 /**
  * A spans-topic record is a JSON array of events (docs/WRITE-PATH.md §1). Most of its bytes are the
@@ -28,15 +29,16 @@ export const tokenMinChars = 1024;
 
 /**
  * One event as pieces: JSON text, then alternately a token and JSON text (`[json, token, json, …]`).
- * Only string inputs and outputs of `tokenMinChars` or more become tokens; shorter ones and `null` (a
- * cleared field) stay in the JSON. Tokens are written to bytes at once (`tokenBytes`), so the large
- * strings die young instead of living on the heap until the request's records are sent.
+ * Inputs and outputs held as `JsonTextBytes` and strings of `tokenMinChars` or more become tokens;
+ * shorter ones and `null` (a cleared field) stay in the JSON. Tokens are written to bytes at once
+ * (`tokenBytes`), so the large strings die young instead of living on the heap until the request's
+ * records are sent.
  */
 export function encodeTraceEvent(event: object): (string | Buffer)[] {
   const fields = (event as { fields?: Record<string, unknown> }).fields;
   const texts = tokenFields.filter((k) => {
     const text = fields?.[k];
-    return typeof text === 'string' && text.length >= tokenMinChars;
+    return (typeof text === 'string' && text.length >= tokenMinChars) || text instanceof JsonTextBytes;
   });
   if (texts.length === 0) return [JSON.stringify(event)];
   const { fields: _, ...rest } = event as { fields?: unknown };
@@ -48,7 +50,7 @@ export function encodeTraceEvent(event: object): (string | Buffer)[] {
   let open = head.slice(0, -2);
   let separator = head.endsWith('{}}') ? '' : ',';
   for (const key of texts) {
-    pieces.push(`${open}${separator}"${key}":`, tokenBytes(JSON.stringify(fields![key])));
+    pieces.push(`${open}${separator}"${key}":`, tokenBytes(fields![key] as string | JsonTextBytes));
     open = '';
     separator = ',';
   }
@@ -64,14 +66,18 @@ const poolBytes = 4 << 20;
 let pool = Buffer.allocUnsafe(0);
 let poolUsed = 0;
 
-function tokenBytes(token: string): Buffer {
-  const most = token.length * 3;
-  if (most > poolBytes >> 3) return Buffer.from(token);
+function tokenBytes(text: string | JsonTextBytes): Buffer {
+  // A text from a request body as bytes is escaped already (one byte per character); a string is
+  // escaped here and written as UTF-8.
+  const token = typeof text === 'string' ? JSON.stringify(text) : text.escaped;
+  const encoding = typeof text === 'string' ? 'utf8' : 'latin1';
+  const most = typeof text === 'string' ? token.length * 3 : token.length;
+  if (most > poolBytes >> 3) return Buffer.from(token, encoding);
   if (most > pool.length - poolUsed) {
     pool = Buffer.allocUnsafe(poolBytes);
     poolUsed = 0;
   }
-  const written = pool.write(token, poolUsed);
+  const written = pool.write(token, poolUsed, encoding);
   const bytes = pool.subarray(poolUsed, poolUsed + written);
   poolUsed += written;
   return bytes;

@@ -7,6 +7,7 @@ import {
   parseInput,
 } from '@tracehouse/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { keepIngestTexts } from '../../domain/span-writes.js';
 import type { BatchScope, Plan } from '../../domain/write-plans.js';
 import type { WriteService } from '../../domain/write-service.js';
 import { IngestResponse } from './schemas.js';
@@ -28,7 +29,7 @@ export const ingestRoutes: FastifyPluginAsyncZod<{ writes: WriteService; maxItem
     body: IngestBatchRequest,
     response: { 200: IngestResponse },
   };
-  app.post('/v2/ingest', { schema }, async (request) => {
+  app.post('/v2/ingest', { schema, config: { keepTexts: keepIngestTexts } }, async (request) => {
     const { items } = request.body;
     if (items.length > maxItems) {
       throw new AppError(ErrorCodes.VALIDATION, `items: at most ${maxItems} per request`, {

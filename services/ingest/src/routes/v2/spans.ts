@@ -7,6 +7,7 @@ import {
   UpdateSpanRequest,
 } from '@tracehouse/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { keepSpanTexts } from '../../domain/span-writes.js';
 import type { WriteService } from '../../domain/write-service.js';
 import { FeedbackResponse, NoContent, SaveExamplesResponse, SpanWriteResponse } from './schemas.js';
 
@@ -26,6 +27,7 @@ export const spanRoutes: FastifyPluginAsyncZod<SpanRoutesOptions> = async (
   app.post(
     '/v2/spans',
     {
+      config: { keepTexts: keepSpanTexts },
       schema: {
         tags,
         summary: 'Create a span',
@@ -39,6 +41,7 @@ export const spanRoutes: FastifyPluginAsyncZod<SpanRoutesOptions> = async (
   app.patch(
     '/v2/spans/:span_id',
     {
+      config: { keepTexts: keepSpanTexts },
       schema: {
         tags,
         summary: 'Update a span; only keys present apply',
