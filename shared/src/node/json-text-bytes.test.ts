@@ -16,7 +16,15 @@ describe('JsonTextBytes', () => {
   });
 
   it('leaves to the parser tokens in another form: \\u and \\/ escapes, bad escapes, raw controls', () => {
-    for (const token of ['"caf\\u00e9"', '"a\\/b"', '"bad \\x"', '"raw \u0001"', '"\\\\\\u00e9"']) {
+    for (const token of [
+      '"caf\\u00e9"',
+      '"a\\/b"',
+      '"bad \\x"',
+      '"raw \u0001"',
+      '"\\\\\\u00e9"',
+      '"a\\"',
+      'x"a"',
+    ]) {
       expect(JsonTextBytes.ofToken(Buffer.from(token)), token).toBeUndefined();
     }
   });

@@ -12,17 +12,33 @@ export class JsonTextBytes {
   private constructor(
     /** The token, quotes included: the stored JSON text. */
     readonly bytes: Buffer,
-    /** The token as a JSON string, each byte one latin1 character: written as latin1, the bytes of the Kafka record's token. */
+    /** The token as a JSON string, a latin1 character per byte: as latin1, the Kafka record's token. */
     readonly escaped: string,
   ) {}
 
   /** A token kept as bytes, or undefined when it is not in `JSON.stringify`'s form (parse it then). */
   static ofToken(token: Buffer): JsonTextBytes | undefined {
+    const last = token.length - 1;
+    if (last < 1 || token[0] !== quote || token[last] !== quote) return undefined;
+    // Escapes: only those JSON.stringify writes (`\u…` and `\/` are valid JSON it does not write),
+    // counting the characters JSON.stringify will escape again below.
+    let again = 2; // the token's own quotes
+    for (
+      let at = token.indexOf(backslash, 1);
+      at !== -1 && at < last;
+      at = token.indexOf(backslash, at + 2)
+    ) {
+      const escape = token[at + 1]!;
+      if (at + 1 === last || !shortEscapes.has(escape)) return undefined;
+      again += escape === backslash || escape === quote ? 2 : 1;
+    }
     // Each byte as one character: JSON.stringify escapes `"`, `\` and controls and leaves bytes of
-    // 0x80 and above alone, so the UTF-8 sequences come back unchanged when written as latin1.
+    // 0x80 and above alone, so the UTF-8 sequences come back unchanged when written as latin1. A raw
+    // control character (not JSON) is one it escapes beyond those counted.
     const latin1 = token.toString('latin1');
-    if (notStringifyForm.test(latin1.slice(1, -1))) return undefined;
-    return new JsonTextBytes(token, JSON.stringify(latin1));
+    const escaped = JSON.stringify(latin1);
+    if (escaped.length !== latin1.length + 2 + again) return undefined;
+    return new JsonTextBytes(token, escaped);
   }
 
   /** Bytes of the stored text (what size limits count). */
@@ -46,13 +62,10 @@ export class JsonTextBytes {
   }
 }
 
-/**
- * A raw control character (not JSON), or an escape `JSON.stringify` would not write: `\u…` (it writes
- * most characters raw), `\/`, or an invalid one. An escape starts at a backslash after an even run of
- * them (`\\` is an escaped backslash); the lookbehind anchors the run, so matching stays linear.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters are what it looks for
-const notStringifyForm = /[\x00-\x1f]|(?<!\\)(?:\\\\)*\\[^"\\bfnrt]/;
+const backslash = 0x5c;
+const quote = 0x22;
+/** The escapes JSON.stringify writes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`. */
+const shortEscapes = new Set([quote, backslash, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 
 /**
  * Route config (`config.keepTexts`): where a route's body takes long strings as `JsonTextBytes`. Given

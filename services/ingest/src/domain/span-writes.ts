@@ -178,4 +178,6 @@ export function spanWriteResponse(
   return response;
 }
 
-const requestValue = (value: unknown) => (value instanceof JsonTextBytes ? value.value() : (value ?? null));
+/** A kept text is answered as the value it stands for, parsed only if the answer is sent (`/v2/spans`). */
+const requestValue = (value: unknown) =>
+  value instanceof JsonTextBytes ? { toJSON: () => value.value() } : (value ?? null);

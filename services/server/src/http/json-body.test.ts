@@ -16,6 +16,7 @@ describe('parseJsonBody', () => {
     expect(() => parseJsonBody(Buffer.from('{"a": '))).toThrow(/^body: not valid JSON/);
     const deep = `${'['.repeat(maxJsonDepth + 1)}${']'.repeat(maxJsonDepth + 1)}`;
     expect(() => parseJsonBody(Buffer.from(deep))).toThrow(`nested deeper than ${maxJsonDepth}`);
+    expect(() => parseJsonBody(Buffer.from(deep), () => {})).toThrow(`nested deeper than ${maxJsonDepth}`);
     const ok = `${'['.repeat(maxJsonDepth)}${']'.repeat(maxJsonDepth)}`;
     expect(jsonDepth(parseJsonBody(Buffer.from(ok)))).toBe(maxJsonDepth);
   });
@@ -44,6 +45,9 @@ describe('parseJsonBody with keepTexts', () => {
     const text = long('elsewhere "x" ');
     const value = { name: text, meta: { [text]: [text, { deep: text }] }, short: 'ok', input: 'short' };
     expect(parse(value)).toEqual(value);
+    const mixed = parse({ ...value, input: text }) as typeof value & { input: JsonTextBytes };
+    expect(mixed.input.value()).toBe(text);
+    expect({ ...mixed, input: text }).toEqual({ ...value, input: text });
     const proto = parseJsonBody(Buffer.from(`{"__proto__":${JSON.stringify(text)}}`), keepInput) as object;
     expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toBe(text);
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);

@@ -35,7 +35,10 @@ export function jsonDepth(value: unknown, limit = maxJsonDepth): number {
  */
 export function parseJsonBody(raw: Buffer, keepTexts?: KeepTexts): unknown {
   if (raw.length === 0) return undefined;
-  const value = keepTexts ? parseKeepingTexts(raw, keepTexts) : parseJson(decodeUtf8(raw));
+  return keepTexts ? parseKeepingTexts(raw, keepTexts) : shallowEnough(parseJson(decodeUtf8(raw)));
+}
+
+function shallowEnough(value: unknown): unknown {
   if (jsonDepth(value) > maxJsonDepth) throw badBody(`body: JSON nested deeper than ${maxJsonDepth} levels`);
   return value;
 }
@@ -59,7 +62,8 @@ function parseJson(text: string): unknown {
 function parseKeepingTexts(raw: Buffer, keepTexts: KeepTexts): unknown {
   if (!isUtf8(raw)) throw badBody('body: not valid UTF-8');
   const { json, cut } = cutLongStrings(raw, tokenMinChars);
-  const value = parseJson(json);
+  // Measured before any text is kept: bytes are objects, not JSON to descend into.
+  const value = shallowEnough(parseJson(json));
   if (cut.size === 0) return value;
   keepTexts(value, (given) => {
     const token = typeof given === 'string' ? cut.get(given) : undefined;
@@ -82,8 +86,9 @@ function putBack(root: unknown, cut: Map<string, Buffer>): unknown {
     if (node === null || typeof node !== 'object') continue;
     for (const key of Object.keys(node)) {
       const child = node[key];
-      if (typeof child === 'object') stack.push(child);
-      else if (typeof child === 'string' && cut.has(child)) {
+      if (typeof child === 'object') {
+        if (!(child instanceof JsonTextBytes)) stack.push(child);
+      } else if (typeof child === 'string' && cut.has(child)) {
         // A defined property: assigning to a parsed `__proto__` key would call the setter.
         Object.defineProperty(node, key, {
           value: parsed(child),
