@@ -1,4 +1,5 @@
 import { decodeEventRecord } from '../../contracts/event-records.js';
+import { ByteSlabs } from '../byte-slabs.js';
 import { isJsonStringToken, JsonLiteral } from '../clickhouse/json-each-row.js';
 import { JsonTextBytes } from '../json-text-bytes.js';
 
@@ -58,29 +59,15 @@ export function encodeTraceEvent(event: object): (string | Buffer)[] {
   return pieces;
 }
 
-/**
- * Tokens are cut from shared pools, as Node cuts small Buffers from its 8 KiB pool: one allocation per
- * 4 MiB instead of one per token. A pool is freed once no record still refers to a token in it.
- */
-const poolBytes = 4 << 20;
-let pool = Buffer.allocUnsafe(0);
-let poolUsed = 0;
+/** Tokens are cut from slabs, so the strings they came from die young and each costs no allocation. */
+const tokenSlabs = new ByteSlabs();
 
 function tokenBytes(text: string | JsonTextBytes): Buffer {
   // A text from a request body as bytes is escaped already (one byte per character); a string is
   // escaped here and written as UTF-8.
-  const token = typeof text === 'string' ? JSON.stringify(text) : text.escaped;
-  const encoding = typeof text === 'string' ? 'utf8' : 'latin1';
-  const most = typeof text === 'string' ? token.length * 3 : token.length;
-  if (most > poolBytes >> 3) return Buffer.from(token, encoding);
-  if (most > pool.length - poolUsed) {
-    pool = Buffer.allocUnsafe(poolBytes);
-    poolUsed = 0;
-  }
-  const written = pool.write(token, poolUsed, encoding);
-  const bytes = pool.subarray(poolUsed, poolUsed + written);
-  poolUsed += written;
-  return bytes;
+  return typeof text === 'string'
+    ? tokenSlabs.write(JSON.stringify(text), 'utf8')
+    : tokenSlabs.write(text.escaped, 'latin1');
 }
 
 /** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
