@@ -10,11 +10,6 @@ export class ByteSlabs {
 
   constructor(private readonly slabBytes = 4 << 20) {}
 
-  /** `length` bytes to write into (not zeroed). */
-  alloc(length: number): Buffer {
-    return this.#room(length) ? this.#cut(length) : Buffer.allocUnsafe(length);
-  }
-
   /** A copy of `bytes`. */
   copy(bytes: Uint8Array): Buffer {
     if (!this.#room(bytes.length)) return Buffer.from(bytes);

@@ -59,13 +59,8 @@ export function encodeTraceEvent(event: object): (string | Buffer)[] {
   return pieces;
 }
 
-/**
- * Tokens are cut from slabs, so the strings they came from die young and each costs no allocation;
- * record values too (a trace's events of one request: a few hundred KB of realistic spans), which
- * live only until Kafka has them.
- */
+/** Tokens are cut from slabs, so the strings they came from die young and each costs no allocation. */
 const tokenSlabs = new ByteSlabs();
-const valueSlabs = new ByteSlabs(16 << 20);
 
 function tokenBytes(text: string | JsonTextBytes): Buffer {
   // A text from a request body as bytes is escaped already (one byte per character); a string is
@@ -91,7 +86,7 @@ export function encodeTraceRecord(events: readonly (string | Buffer)[][]): { val
       size += Buffer.byteLength(text);
     });
   });
-  const value = valueSlabs.alloc(size);
+  const value = Buffer.allocUnsafe(size);
   const io: number[] = [];
   let at = 0;
   let t = 0;
