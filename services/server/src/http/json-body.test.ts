@@ -74,6 +74,8 @@ describe('parseJsonBody with keepTexts', () => {
       Buffer.from('"}'),
     ]);
     expect(() => parseJsonBody(invalid, keepInput)).toThrow('body: not valid UTF-8');
+    const dropped = `{"meta":"${long('bad \\x ')}","meta":1}`;
+    expect(() => parseJsonBody(Buffer.from(dropped), keepInput)).toThrow(/^body: not valid JSON/);
     expect(() => parseJsonBody(Buffer.from(`{"input":"${long('x')}`), keepInput)).toThrow(
       /^body: not valid JSON/,
     );

@@ -71,14 +71,20 @@ function parseKeepingTexts(raw: Buffer, keepTexts: KeepTexts): unknown {
     cut.delete(given as string);
     return JsonTextBytes.ofToken(token) ?? (parseJson(token.toString('utf8')) as string);
   });
-  return cut.size === 0 ? value : putBack(value, cut);
+  if (cut.size === 0) return value;
+  const whole = putBack(value, cut);
+  // A string the parse dropped (a repeated key) is still checked: the body is JSON as a whole or refused.
+  for (const token of cut.values()) parseJson(token.toString('utf8'));
+  return whole;
 }
 
 /** Every placeholder left (a long string where the route takes none) back as the string it stands for. */
 function putBack(root: unknown, cut: Map<string, Buffer>): unknown {
   const parsed = (value: unknown) => {
     const token = typeof value === 'string' ? cut.get(value) : undefined;
-    return token ? parseJson(token.toString('utf8')) : value;
+    if (!token) return value;
+    cut.delete(value as string);
+    return parseJson(token.toString('utf8'));
   };
   const stack: unknown[] = [root];
   while (stack.length > 0) {
