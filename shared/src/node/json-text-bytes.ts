@@ -28,9 +28,9 @@ export class JsonTextBytes {
       at !== -1 && at < last;
       at = token.indexOf(backslash, at + 2)
     ) {
-      const escape = token[at + 1]!;
-      if (at + 1 === last || !shortEscapes.has(escape)) return undefined;
-      again += escape === backslash || escape === quote ? 2 : 1;
+      const next = token[at + 1]!;
+      if (at + 1 === last || !shortEscapes.has(next)) return undefined;
+      again += next === backslash || next === quote ? 2 : 1;
     }
     // Each byte as one character: JSON.stringify escapes `"`, `\` and controls and leaves bytes of
     // 0x80 and above alone, so the UTF-8 sequences come back unchanged when written as latin1. A raw
