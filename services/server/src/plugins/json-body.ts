@@ -11,7 +11,7 @@ export const jsonBodyPlugin = fp(
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
       try {
-        const { keepTexts } = request.routeOptions.config as { keepTexts?: KeepTexts };
+        const keepTexts = (request.routeOptions.config as { keepTexts?: KeepTexts } | undefined)?.keepTexts;
         done(null, parseJsonBody(body as Buffer, keepTexts));
       } catch (err) {
         done(err as Error, undefined);
