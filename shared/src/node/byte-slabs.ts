@@ -10,13 +10,6 @@ export class ByteSlabs {
 
   constructor(private readonly slabBytes = 4 << 20) {}
 
-  /** A copy of `bytes`. */
-  copy(bytes: Uint8Array): Buffer {
-    if (!this.#room(bytes.length)) return Buffer.from(bytes);
-    this.#slab.set(bytes, this.#used);
-    return this.#cut(bytes.length);
-  }
-
   /** `text` as bytes in `encoding` (utf8: at most 3 bytes per UTF-16 code unit; latin1: 1). */
   write(text: string, encoding: 'utf8' | 'latin1'): Buffer {
     if (!this.#room(encoding === 'utf8' ? text.length * 3 : text.length)) return Buffer.from(text, encoding);

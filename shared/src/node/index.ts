@@ -1,7 +1,6 @@
 // Node-only helpers: never imported by the dashboard or the SDK (they use the browser-safe root entry).
 export * from './alerts/index.js';
 export * from './bounded-map.js';
-export * from './byte-slabs.js';
 export * from './clickhouse/index.js';
 export * from './config.js';
 export * from './health.js';

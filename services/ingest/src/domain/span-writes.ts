@@ -8,7 +8,7 @@ import {
   type SpanUpsertEvent,
   type UpdateSpanRequest,
 } from '@tracehouse/shared';
-import { JsonTextBytes } from '@tracehouse/shared/node';
+import { JsonTextBytes, tokenFields } from '@tracehouse/shared/node';
 
 /** What every event made from one request shares. */
 export interface WriteContext {
@@ -55,7 +55,7 @@ export function jsonText(value: unknown, field: string, maxBytes: number): strin
 export function keepSpanTexts(body: unknown, take: (value: unknown) => unknown): void {
   if (body === null || typeof body !== 'object') return;
   const request = body as Record<string, unknown>;
-  for (const key of ['input', 'output']) if (Object.hasOwn(request, key)) request[key] = take(request[key]);
+  for (const key of tokenFields) if (Object.hasOwn(request, key)) request[key] = take(request[key]);
 }
 
 /** `keepSpanTexts` for each span write of a `/v2/ingest` batch. */

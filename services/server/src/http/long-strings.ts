@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { isEscaped } from '@tracehouse/shared/node';
 
 const quote = 0x22;
-const backslash = 0x5c;
 
 /** A body with its long strings cut out, each replaced by a placeholder string in the JSON text. */
 export interface CutBody {
@@ -26,7 +26,7 @@ export function cutLongStrings(raw: Buffer, minBytes: number): CutBody {
   let from = 0;
   for (let open = raw.indexOf(quote); open !== -1; ) {
     let close = raw.indexOf(quote, open + 1);
-    while (close !== -1 && escaped(raw, close)) close = raw.indexOf(quote, close + 1);
+    while (close !== -1 && isEscaped(raw, close)) close = raw.indexOf(quote, close + 1);
     if (close === -1) break; // unterminated: the parser refuses it
     if (close + 1 - open >= minBytes && !isKey(raw, close + 1)) {
       nonce ??= randomBytes(9).toString('base64url');
@@ -47,10 +47,4 @@ function isKey(raw: Buffer, from: number): boolean {
   let at = from;
   while (raw[at] === 0x20 || raw[at] === 0x0a || raw[at] === 0x0d || raw[at] === 0x09) at++;
   return raw[at] === 0x3a;
-}
-
-function escaped(raw: Buffer, at: number): boolean {
-  let slashes = 0;
-  while (raw[at - 1 - slashes] === backslash) slashes++;
-  return slashes % 2 === 1;
 }

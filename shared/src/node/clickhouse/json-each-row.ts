@@ -41,6 +41,13 @@ export const storedTextColumns = ['input', 'output'] as const;
 const quote = 0x22;
 const backslash = 0x5c;
 
+/** Whether the byte at `at` is escaped: an odd run of backslashes before it (inside a JSON string). */
+export function isEscaped(bytes: Buffer, at: number): boolean {
+  let slashes = 0;
+  while (bytes[at - 1 - slashes] === backslash) slashes++;
+  return slashes % 2 === 1;
+}
+
 /**
  * True when the bytes are one JSON string token: quoted, every quote inside escaped. Checked before a
  * token from a Kafka record is spliced into an insert, so it can never close the string early and add
@@ -50,9 +57,7 @@ export function isJsonStringToken(bytes: Buffer): boolean {
   const last = bytes.length - 1;
   if (last < 1 || bytes[0] !== quote || bytes[last] !== quote) return false;
   for (let at = bytes.indexOf(quote, 1); at !== -1; at = bytes.indexOf(quote, at + 1)) {
-    let slashes = 0;
-    while (bytes[at - 1 - slashes] === backslash) slashes++;
-    if (slashes % 2 === 0) return at === last;
+    if (!isEscaped(bytes, at)) return at === last;
   }
   return false;
 }

@@ -39,8 +39,6 @@ const proto = Encoder.prototype;
 export const kafkajsEncoderMethods = {
   writeBufferInternal: proto.writeBufferInternal,
   writeEncoder: proto.writeEncoder,
-  writeEncoderArray: proto.writeEncoderArray,
-  size: proto.size,
   buffer: Object.getOwnPropertyDescriptor(proto, 'buffer')!,
 };
 
