@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clickHouseFromIso, insertAlertRule } from '@tracehouse/shared/node';
+import { readMetrics } from './prometheus.js';
 
 /** Rules like a team's first ones, on what the bench load sends: a metric per name, p95, an error rate. */
 export async function insertBenchRules(clickhouse: ClickHouseClient, projectId: string): Promise<void> {
@@ -50,12 +51,7 @@ export async function insertBenchRules(clickhouse: ClickHouseClient, projectId: 
 
 /** Events the alerter applied and messages it has not read yet, from its `/metrics`. */
 export async function alerterProgress(url: string): Promise<{ events: number; lag: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const sum = (name: string) =>
-    text
-      .split('\n')
-      .filter((l) => l.startsWith(name) && !l.startsWith(`${name}_`))
-      .reduce((s, l) => s + Number(l.split(' ').at(-1)), 0);
+  const sum = await readMetrics(url);
   return { events: sum('tracehouse_alerter_events_total'), lag: sum('tracehouse_alerter_lag') };
 }
 

@@ -75,6 +75,9 @@ export class BenchStack {
       [
         // BENCH_CPU_PROF=<dir>: a V8 CPU profile per service, written when it exits (docs/BENCHMARKS.md).
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        // As `npm start` runs each service (README, Configuration): a young generation that holds a
+        // request's and a batch's short-lived objects, so fewer of them are copied and promoted.
+        '--max-semi-space-size=64',
         '--import',
         'tsx',
         '--conditions=development',

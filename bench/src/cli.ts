@@ -16,6 +16,7 @@ import { fillStored } from './fill.js';
 import { percentile, timeCalls, VisibilityProbe } from './probes.js';
 import { ProcWatch } from './proc-stats.js';
 import type { ProfileName } from './profiles.js';
+import { writerBatches } from './prometheus.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -200,6 +201,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   await probe.drain(30_000);
   // The alerter reads the same topics: how far behind the writer it finishes, and its CPU per event.
   const alerted = await alerterCaughtUp(alerter.url, 120_000);
+  const batches = await writerBatches(writer.url);
   const resources = watch.stop();
   if (stored !== done.accepted) {
     failures++;
@@ -237,6 +239,8 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
       p50: percentile(probe.lagsMs, 0.5),
       p99: percentile(probe.lagsMs, 0.99),
     },
+    /** Insert size drives ClickHouse's CPU per span (docs/WRITE-PATH.md §4). */
+    writerBatches: batches,
     queriesMs: { storedSpans: stored, ...queries },
     queriesAtStoredMs: atSize,
     cpuMicrosPerSpan: Object.fromEntries(
@@ -334,6 +338,11 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
     [
       'visibility lag p50 / p99',
       `${result.visibilityLagMs.p50} / ${result.visibilityLagMs.p99} ms (${result.visibilityLagMs.samples} samples, polled every ${result.visibilityLagMs.pollMs} ms)`,
+    ],
+    [
+      'writer batches',
+      `${result.writerBatches.batches} (${result.writerBatches.behind} behind, ${result.writerBatches.saturated} saturated), ` +
+        `${result.writerBatches.spansPerBatch} spans and ${result.writerBatches.msPerBatch} ms each on average`,
     ],
     [
       'raw ClickHouse insert',

@@ -225,20 +225,29 @@ describe('ConsumerLoop', () => {
         tickMs: 10,
       });
       await loop.start();
-      await deliver(0, [1, 2], 1_000, 60);
-      await vi.advanceTimersByTimeAsync(100);
-      expect(sizes).toEqual([]); // behind: not due at 50 ms
-      await deliver(0, [3], 1_000, 60);
-      await vi.advanceTimersByTimeAsync(420);
-      expect(sizes).toEqual([3]);
+      // A backlog: every fetch leaves records in Kafka, and what it returns has waited 60 ms.
+      let offset = 0;
+      const backlog = async (ms: number) => {
+        for (let t = 0; t < ms; t += 20) {
+          await deliver(0, [++offset], 1_000, 60);
+          await vi.advanceTimersByTimeAsync(20);
+        }
+      };
+      await backlog(480);
+      expect(sizes).toEqual([]); // behind: not due at 50 ms, nor at 480
+      await backlog(40);
+      expect(sizes).toEqual([25]); // due at 500
+      await deliver(0, [++offset], 1_000, 60);
+      await vi.advanceTimersByTimeAsync(60);
+      expect(sizes).toEqual([25, 2]); // nothing more came for half the short delay: written at 50 ms
       await deliver(2, [9], 7, 60); // behind on partition 2...
       join(); // ...until a reassignment: the lags it knew (and the unwritten [9]) are forgotten
       await deliver(1, [1], 0, 0);
       await vi.advanceTimersByTimeAsync(60); // so the short delay applies
-      expect(sizes).toEqual([3, 1]);
+      expect(sizes).toEqual([25, 2, 1]);
       await deliver(2, [1], 9, 0); // records left by a burst, but fresh: the writer keeps up
       await vi.advanceTimersByTimeAsync(60);
-      expect(sizes).toEqual([3, 1, 1]);
+      expect(sizes).toEqual([25, 2, 1, 1]);
       await loop.stop();
     } finally {
       vi.useRealTimers();

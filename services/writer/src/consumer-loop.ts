@@ -15,7 +15,7 @@ export interface ConsumerLoopOptions {
   retryMaxMs: number;
   /** How often a partly filled batch is checked for its deadline. */
   tickMs?: number;
-  onBatch?: (result: BatchResult, items: number, ms: number) => void;
+  onBatch?: (result: BatchResult, items: number, ms: number, delay: BatchBuffer['delayMode']) => void;
   /** Told how many messages the batch holds after each fetch and each take. */
   onBuffered?: (messages: number) => void;
   /** Called when the group (re)assigns partitions, before any batch of the new assignment. */
@@ -133,10 +133,11 @@ export class ConsumerLoop {
   }
 
   async #flushOnce(): Promise<void> {
+    const delay = this.#o.buffer.delayMode;
     const items = this.#o.buffer.take();
     if (items.length === 0) return;
     this.#o.onBuffered?.(0);
-    await this.#writeInHalves(items);
+    await this.#writeInHalves(items, delay);
   }
 
   /**
@@ -144,7 +145,7 @@ export class ConsumerLoop {
    * first half, commits it, then the second. Items keep their consumption order, so each half holds a
    * prefix of every partition's messages and its commit skips nothing.
    */
-  async #writeInHalves(items: Pending[]): Promise<void> {
+  async #writeInHalves(items: Pending[], delay: BatchBuffer['delayMode']): Promise<void> {
     const started = Date.now();
     let result: BatchResult | undefined;
     try {
@@ -153,12 +154,14 @@ export class ConsumerLoop {
       if (!AppError.is(err, ErrorCodes.BATCH_TOO_LARGE)) throw err;
       this.#o.logger.warn({ records: items.length }, 'batch reads more than its bound; writing it in halves');
       const mid = Math.ceil(items.length / 2);
-      await this.#writeInHalves(items.slice(0, mid));
-      await this.#writeInHalves(items.slice(mid));
+      await this.#writeInHalves(items.slice(0, mid), delay);
+      await this.#writeInHalves(items.slice(mid), delay);
       return;
     }
     await this.#commit(items);
-    if (result) this.#o.onBatch?.(result, items.length, Date.now() - started);
+    const ms = Date.now() - started;
+    this.#o.buffer.noteWrite(started, ms);
+    if (result) this.#o.onBatch?.(result, items.length, ms, delay);
   }
 
   async #writeUntilDone(items: Pending[]): Promise<BatchResult | undefined> {

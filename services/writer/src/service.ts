@@ -144,7 +144,8 @@ export async function startWriter(options: {
     retryMinMs: config.RETRY_MIN_MS,
     retryMaxMs: config.RETRY_MAX_MS,
     onBuffered: (messages) => telemetry.writerBufferedMessages.set(messages),
-    onBatch: (result, items, ms) => {
+    onBatch: (result, items, ms, delay) => {
+      telemetry.writerBatches.inc({ delay });
       telemetry.writerBatchItems.observe(items);
       telemetry.writerBatchSeconds.observe(ms / 1000);
       telemetry.writerRows.inc({ table: 'spans' }, result.spans);
@@ -152,7 +153,7 @@ export async function startWriter(options: {
       telemetry.writerRows.inc({ table: 'dataset_entries' }, result.entries);
       telemetry.writerRows.inc({ table: 'trace_summaries' }, result.traces);
       telemetry.writerLoadedTraces.inc(result.loadedTraces);
-      logger.debug({ ...result, items, ms }, 'batch written');
+      logger.debug({ ...result, items, ms, delay }, 'batch written');
     },
   });
   await loop.start();

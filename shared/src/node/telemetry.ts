@@ -38,6 +38,13 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  readonly writerBatches = new Counter({
+    name: 'tracehouse_writer_batches_total',
+    help: 'Batches written, by the delay they could wait: short, or longer while behind or saturated',
+    labelNames: ['delay'] as const,
+    registers: [this.registry],
+  });
+
   readonly writerBatchSeconds = new Histogram({
     name: 'tracehouse_writer_batch_seconds',
     help: 'Time to write one batch to ClickHouse and commit its offsets (retries included)',

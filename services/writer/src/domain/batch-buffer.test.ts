@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchBuffer, commitOffsets, type Pending } from './batch-buffer.js';
+import { BatchBuffer, commitOffsets, type Pending, Saturation } from './batch-buffer.js';
 
 const msg = (partition: number, offset: number, size = 10): Pending => ({
   topic: 't',
@@ -50,6 +50,8 @@ describe('BatchBuffer', () => {
     b.noteFetch('t', 2, 40, 100); // records left by a burst, but fresh ones: keeping up
     expect(b.behind).toBe(false);
     b.noteFetch('t', 1, 40, 900); // records left, and what came had waited: a backlog
+    now = 400;
+    b.add(msg(1, 1));
     now = 500;
     expect([b.behind, b.due()]).toEqual([true, false]);
     now = 2000;
@@ -60,6 +62,35 @@ describe('BatchBuffer', () => {
     b.noteFetch('t', 2, 5, 5_000);
     b.discard(); // a reassignment forgets lags of partitions this writer may no longer own
     expect(b.behind).toBe(false);
+  });
+
+  it('waits up to maxDelayBehindMs while writing back to back, and no longer', () => {
+    let now = 0;
+    const b = new BatchBuffer(
+      { maxRows: 1_000, maxBytes: 1e9, maxDelayMs: 500, maxDelayBehindMs: 2000 },
+      () => now,
+    );
+    const arriving = (from: number, to: number) => {
+      for (now = from; now <= to; now += 100) b.add(msg(0, now));
+      now -= 100;
+    };
+    // Back to back: each batch is what came during the write before it.
+    for (let t = -6_000; t < 2_000; t += 1_000) b.noteWrite(t, 1_000);
+    arriving(2_000, 3_900);
+    expect([b.saturated, b.behind, b.due()]).toEqual([true, false, false]);
+    now = 4_000;
+    expect(b.due()).toBe(true); // at most maxDelayBehindMs
+    b.take();
+    arriving(4_000, 4_600);
+    now = 4_849;
+    expect(b.due()).toBe(false);
+    now = 4_850; // nothing for half the short delay: the load stopped, so no longer batch to wait for
+    expect(b.due()).toBe(true);
+    b.take();
+    // Load fell: writes take a tenth of the time, and the short delay applies again.
+    for (let t = 5_000; t <= 7_000; t += 1_000) b.noteWrite(t, 100);
+    arriving(7_000, 7_500);
+    expect([b.saturated, b.due()]).toEqual([false, true]);
   });
 
   it('is due when full, however far behind', () => {
@@ -74,6 +105,26 @@ describe('BatchBuffer', () => {
     expect(
       () => new BatchBuffer({ maxRows: 1, maxBytes: 1, maxDelayMs: 500, maxDelayBehindMs: 100 }),
     ).toThrow();
+  });
+});
+
+describe('Saturation', () => {
+  const writes = (s: Saturation, from: number, shares: number[], cycleMs = 1_000) =>
+    shares.map((share, i) => {
+      s.noteWrite(from + i * cycleMs, share * cycleMs);
+      return s.saturated;
+    });
+
+  it('is not saturated by writes taking half the time, nor by one slow write among them', () => {
+    const s = new Saturation();
+    expect(writes(s, 0, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 0.5, 1, 0.5])).not.toContain(true);
+  });
+
+  it('is saturated by back-to-back writes, stays so at 60 %, and leaves when writes take little time', () => {
+    const s = new Saturation();
+    expect(writes(s, 0, [1, 1, 1, 1, 1, 1, 1])).toEqual([false, false, false, false, false, true, true]);
+    expect(writes(s, 7_000, [0.6, 0.6, 0.6, 0.6, 0.6, 0.6])).not.toContain(false);
+    expect(writes(s, 13_000, [0.25, 0.25, 0.25]).at(-1)).toBe(false);
   });
 });
 

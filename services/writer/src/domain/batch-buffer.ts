@@ -14,24 +14,55 @@ export interface BatchLimits {
   maxBytes: number;
   maxDelayMs: number;
   /**
-   * How long the oldest message may wait while the consumer is behind: Kafka held more than the last
-   * fetch returned, and what it returned had already waited maxDelayMs. Defaults to maxDelayMs.
+   * How long the oldest message may wait while the consumer is behind (Kafka held more than the last
+   * fetch returned, and what it returned had already waited maxDelayMs) or saturated (writing back
+   * to back, `Saturation`). Defaults to maxDelayMs.
    */
   maxDelayBehindMs?: number;
 }
 
 /**
+ * Whether a writer writes back to back: the share of the time between the starts of its writes that
+ * writing took, averaged over recent writes (weight 0.3 for the newest). Saturated from an average
+ * of 0.8 until it falls under 0.4: a writer keeping up at half its maximum spends about half its time
+ * writing (on the bench's shared cores), and one slow write must not stretch the delay there; a
+ * saturated writer, batching longer, writes about 60 % of the time and must not flap back.
+ */
+export class Saturation {
+  static readonly enterAt = 0.8;
+  static readonly leaveUnder = 0.4;
+  #share = 0;
+  #lastStart: number | undefined;
+  saturated = false;
+
+  noteWrite(startedAt: number, ms: number): void {
+    if (this.#lastStart !== undefined && startedAt > this.#lastStart) {
+      const share = Math.min(1, ms / (startedAt - this.#lastStart));
+      this.#share = 0.7 * this.#share + 0.3 * share;
+      this.saturated = this.#share >= (this.saturated ? Saturation.leaveUnder : Saturation.enterAt);
+    }
+    this.#lastStart = startedAt;
+  }
+}
+
+/**
  * Collects messages until a batch is full by rows or bytes, or its oldest message has waited long
- * enough: maxDelayMs while the writer keeps up, maxDelayBehindMs while a backlog waits in Kafka. Behind,
- * the records are already there, so waiting longer costs them no visibility yet makes inserts larger,
- * which ClickHouse writes and merges for less CPU per row; the backlog drains sooner.
+ * enough: maxDelayMs while the writer keeps up, maxDelayBehindMs while a backlog waits in Kafka or
+ * the writer is saturated. Behind, the records are already there, so waiting longer costs them no
+ * visibility yet makes inserts larger, which ClickHouse writes and merges for less CPU per row; the
+ * backlog drains sooner. Saturated — writing back to back, where each batch is what arrived during
+ * the write before it — the machine's CPU is the limit, and larger inserts are what frees some of it
+ * (docs/WRITE-PATH.md §4). Below that share the short delay applies, so visibility at moderate load
+ * does not change.
  */
 export class BatchBuffer {
   #items: Pending[] = [];
   #bytes = 0;
   #firstAt: number | undefined;
+  #lastAt: number | undefined;
   /** Partitions ("topic/partition") whose last fetch left a backlog in Kafka. */
   readonly #behind = new Set<string>();
+  readonly #saturation = new Saturation();
 
   constructor(
     private readonly limits: BatchLimits,
@@ -60,12 +91,27 @@ export class BatchBuffer {
     return this.#behind.size > 0;
   }
 
+  /** Records a write (it started at `startedAt`, by `now`, and took `ms`), to tell saturation. */
+  noteWrite(startedAt: number, ms: number): void {
+    this.#saturation.noteWrite(startedAt, ms);
+  }
+
+  get saturated(): boolean {
+    return this.#saturation.saturated;
+  }
+
+  /** Which delay a batch may wait now: the short one, or the longer one and why. */
+  get delayMode(): 'short' | 'behind' | 'saturated' {
+    return this.behind ? 'behind' : this.saturated ? 'saturated' : 'short';
+  }
+
   get size(): number {
     return this.#items.length;
   }
 
   add(item: Pending): void {
-    this.#firstAt ??= this.now();
+    this.#lastAt = this.now();
+    this.#firstAt ??= this.#lastAt;
     this.#items.push(item);
     this.#bytes += (item.value?.length ?? 0) + (item.key?.length ?? 0);
   }
@@ -75,11 +121,15 @@ export class BatchBuffer {
   }
 
   due(): boolean {
-    if (this.#firstAt === undefined) return false;
-    const delay = this.behind
+    if (this.#firstAt === undefined || this.#lastAt === undefined) return false;
+    const now = this.now();
+    // The longer delay buys larger inserts only while more keeps coming: once nothing has arrived for
+    // half the short delay (the load stopped or paused), what is there is written.
+    const waitLonger = this.delayMode !== 'short' && now - this.#lastAt < this.limits.maxDelayMs / 2;
+    const delay = waitLonger
       ? (this.limits.maxDelayBehindMs ?? this.limits.maxDelayMs)
       : this.limits.maxDelayMs;
-    return this.full() || this.now() - this.#firstAt >= delay;
+    return this.full() || now - this.#firstAt >= delay;
   }
 
   /**
@@ -96,6 +146,7 @@ export class BatchBuffer {
     this.#items = [];
     this.#bytes = 0;
     this.#firstAt = undefined;
+    this.#lastAt = undefined;
     return items;
   }
 }
