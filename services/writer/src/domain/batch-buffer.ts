@@ -24,8 +24,8 @@ export interface BatchLimits {
 /**
  * Whether a writer writes back to back: the share of the time between the starts of its writes that
  * writing took, averaged over recent writes (weight 0.3 for the newest). Saturated from an average
- * of 0.8 until it falls under 0.4: a writer keeping up at half its maximum spends about half its time
- * writing (on the bench's shared cores), and one slow write must not stretch the delay there; a
+ * of 0.8 until it falls under 0.4: a writer at half its maximum writes about a quarter of the time,
+ * but two batches can come close together, and one such write must not stretch the delay there; a
  * saturated writer, batching longer, writes about 60 % of the time and must not flap back.
  */
 export class Saturation {
@@ -52,8 +52,8 @@ export class Saturation {
  * visibility yet makes inserts larger, which ClickHouse writes and merges for less CPU per row; the
  * backlog drains sooner. Saturated — writing back to back, where each batch is what arrived during
  * the write before it — the machine's CPU is the limit, and larger inserts are what frees some of it
- * (docs/WRITE-PATH.md §4). Below that share the short delay applies, so visibility at moderate load
- * does not change.
+ * (docs/WRITE-PATH.md §4). Otherwise the short delay applies, so visibility at moderate load does not
+ * change.
  */
 export class BatchBuffer {
   #items: Pending[] = [];
@@ -91,7 +91,7 @@ export class BatchBuffer {
     return this.#behind.size > 0;
   }
 
-  /** Records a write (it started at `startedAt`, by `now`, and took `ms`), to tell saturation. */
+  /** Records a write that started at `startedAt` and took `ms` (its commit included), for `saturated`. */
   noteWrite(startedAt: number, ms: number): void {
     this.#saturation.noteWrite(startedAt, ms);
   }
