@@ -211,10 +211,12 @@ describe('ConsumerLoop', () => {
     try {
       const { consumer, deliver, join } = fakeConsumer();
       const sizes: number[] = [];
+      const delays: string[] = [];
       const loop = new ConsumerLoop({
         consumer,
         topics: ['spans'],
         buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50, maxDelayBehindMs: 500 }),
+        onBatch: (_result, _items, _ms, delay) => delays.push(delay),
         write: async (items) => {
           sizes.push(items.length);
           return writtenAll(items);
@@ -248,6 +250,7 @@ describe('ConsumerLoop', () => {
       await deliver(2, [1], 9, 0); // records left by a burst, but fresh: the writer keeps up
       await vi.advanceTimersByTimeAsync(60);
       expect(sizes).toEqual([25, 2, 1, 1]);
+      expect(delays).toEqual(['behind', 'behind', 'short', 'short']); // what telemetry counts
       await loop.stop();
     } finally {
       vi.useRealTimers();
