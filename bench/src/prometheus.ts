@@ -12,9 +12,7 @@ export async function readMetrics(url: string): Promise<(name: string, label?: s
 }
 
 /** The writer's batches so far: how many, the spans each inserted and the time each took, on average. */
-export async function writerBatches(
-  url: string,
-): Promise<{
+export async function writerBatches(url: string): Promise<{
   batches: number;
   behind: number;
   saturated: number;
