@@ -33,13 +33,17 @@ export class Saturation {
   static readonly leaveUnder = 0.4;
   #share = 0;
   #lastStart: number | undefined;
-  saturated = false;
+  #saturated = false;
+
+  get saturated(): boolean {
+    return this.#saturated;
+  }
 
   noteWrite(startedAt: number, ms: number): void {
     if (this.#lastStart !== undefined && startedAt > this.#lastStart) {
       const share = Math.min(1, ms / (startedAt - this.#lastStart));
       this.#share = 0.7 * this.#share + 0.3 * share;
-      this.saturated = this.#share >= (this.saturated ? Saturation.leaveUnder : Saturation.enterAt);
+      this.#saturated = this.#share >= (this.#saturated ? Saturation.leaveUnder : Saturation.enterAt);
     }
     this.#lastStart = startedAt;
   }
