@@ -21,4 +21,18 @@ describe('ByteSlabs', () => {
     const large = slabs.write('x'.repeat(slabBytes / 8 + 1), 'latin1');
     expect(large.buffer.byteLength).not.toBe(slabBytes);
   });
+
+  it('fills pieces in place, within a slab or (large) in a buffer of their own', () => {
+    const slabBytes = 64 << 10;
+    const slabs = new ByteSlabs(slabBytes);
+    const pieces = Array.from({ length: 100 }, (_, i) => {
+      const text = `piece ${i} `.repeat(i * 10);
+      // Reserves room for more than it writes: the piece is what was written.
+      return [slabs.fill(text.length + 7, (target, at) => target.write(text, at, 'latin1')), text] as const;
+    });
+    for (const [piece, text] of pieces) expect(piece.toString('latin1')).toBe(text);
+    const large = slabs.fill(slabBytes / 8 + 1, (target, at) => target.write('x'.repeat(100), at));
+    expect(large.toString()).toBe('x'.repeat(100));
+    expect(large.buffer.byteLength).not.toBe(slabBytes);
+  });
 });

@@ -16,6 +16,15 @@ export class ByteSlabs {
     return this.#cut(this.#slab.write(text, this.#used, encoding));
   }
 
+  /** `length` bytes written by `fill` (given a buffer and where to start; returns what it wrote). */
+  fill(length: number, fill: (target: Buffer, at: number) => number): Buffer {
+    if (!this.#room(length)) {
+      const own = Buffer.allocUnsafe(length);
+      return own.subarray(0, fill(own, 0));
+    }
+    return this.#cut(fill(this.#slab, this.#used));
+  }
+
   #room(most: number): boolean {
     if (most > this.slabBytes >> 3) return false;
     if (most > this.#slab.length - this.#used) {

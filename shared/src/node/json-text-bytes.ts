@@ -2,7 +2,8 @@
  * A span's input or output as the client sent it: the UTF-8 bytes of a JSON string token in the
  * request body, kept unparsed (docs/WRITE-PATH.md §1). That token is already the JSON text ingest
  * stores for the value, so it need not be decoded into a JS string, re-encoded as JSON text, and
- * escaped into the Kafka record: only escaped once, natively (`escaped`).
+ * escaped into the Kafka record: only escaped once, by copying the bytes between its escapes
+ * (`writeEscaped`).
  *
  * Only tokens whose JSON text is exactly what `JSON.stringify` would give for their value are kept
  * (`ofToken`), so what is stored does not depend on how a client escaped it: no `\u` or `\/` escapes,
@@ -12,8 +13,8 @@ export class JsonTextBytes {
   private constructor(
     /** The token, quotes included: the stored JSON text. */
     readonly bytes: Buffer,
-    /** The token as a JSON string, a latin1 character per byte: as latin1, the Kafka record's token. */
-    readonly escaped: string,
+    /** Bytes of the token written as a JSON string (`writeEscaped`): the Kafka record's token. */
+    readonly escapedLength: number,
   ) {}
 
   /** A token kept as bytes, or undefined when it is not in `JSON.stringify`'s form (parse it then). */
@@ -21,7 +22,7 @@ export class JsonTextBytes {
     const last = token.length - 1;
     if (last < 1 || token[0] !== quote || token[last] !== quote) return undefined;
     // Escapes: only those JSON.stringify writes (`\u…` and `\/` are valid JSON it does not write),
-    // counting the characters JSON.stringify will escape again below.
+    // counting the characters written as escapes again (`writeEscaped`).
     let again = 2; // the token's own quotes
     for (
       let at = token.indexOf(backslash, 1);
@@ -32,13 +33,37 @@ export class JsonTextBytes {
       if (at + 1 === last || !shortEscapes.has(next)) return undefined;
       again += next === backslash || next === quote ? 2 : 1;
     }
-    // Each byte as one character: JSON.stringify escapes `"`, `\` and controls and leaves bytes of
-    // 0x80 and above alone, so the UTF-8 sequences come back unchanged when written as latin1. A raw
-    // control character (not JSON) is one it escapes beyond those counted.
-    const latin1 = token.toString('latin1');
-    const escaped = JSON.stringify(latin1);
-    if (escaped.length !== latin1.length + 2 + again) return undefined;
-    return new JsonTextBytes(token, escaped);
+    // A raw control character is not JSON. Checked by a regular expression over the bytes as latin1
+    // (one character per byte, a native copy): five times faster than escaping them with
+    // JSON.stringify and comparing lengths, which this replaced (8.6 against 1.6 µs for 4.5 KB).
+    if (control.test(token.toString('latin1'))) return undefined;
+    return new JsonTextBytes(token, token.length + 2 + again);
+  }
+
+  /**
+   * Writes the token as a JSON string at `at` (`escapedLength` bytes), byte for byte what
+   * `JSON.stringify` gives for the token read as latin1: its quotes and backslashes escaped, the
+   * UTF-8 bytes above 0x7f left alone (so, read back as UTF-8, the string is the stored JSON text).
+   * Quotes inside a kept token always follow a backslash, so escaping from each backslash covers them.
+   */
+  writeEscaped(target: Buffer, at: number): number {
+    const token = this.bytes;
+    const last = token.length - 1;
+    let to = at + target.write('"\\"', at, 'latin1');
+    let from = 1;
+    for (let b = token.indexOf(backslash, 1); b !== -1 && b < last; b = token.indexOf(backslash, b + 2)) {
+      to += token.copy(target, to, from, b);
+      const next = token[b + 1]!;
+      // `\\` → `\\\\`, `\"` → `\\\"`, `\n` → `\\n`
+      target[to++] = backslash;
+      target[to++] = backslash;
+      if (next === backslash || next === quote) target[to++] = backslash;
+      target[to++] = next;
+      from = b + 2;
+    }
+    to += token.copy(target, to, from, last);
+    to += target.write('\\""', to, 'latin1');
+    return to - at;
   }
 
   /** Bytes of the stored text (what size limits count). */
@@ -66,6 +91,8 @@ const backslash = 0x5c;
 const quote = 0x22;
 /** The escapes JSON.stringify writes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`. */
 const shortEscapes = new Set([quote, backslash, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point
+const control = /[\u0000-\u001f]/;
 
 /**
  * Route config (`config.keepTexts`): where a route's body takes long strings as `JsonTextBytes`. Given

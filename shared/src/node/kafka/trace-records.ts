@@ -67,7 +67,7 @@ function tokenBytes(text: string | JsonTextBytes): Buffer {
   // escaped here and written as UTF-8.
   return typeof text === 'string'
     ? tokenSlabs.write(JSON.stringify(text), 'utf8')
-    : tokenSlabs.write(text.escaped, 'latin1');
+    : tokenSlabs.fill(text.escapedLength, (target, at) => text.writeEscaped(target, at));
 }
 
 /** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
