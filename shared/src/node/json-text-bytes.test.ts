@@ -3,7 +3,15 @@ import { JsonTextBytes } from './json-text-bytes.js';
 
 describe('JsonTextBytes', () => {
   it('keeps a token in the form JSON.stringify writes, and escapes it as JSON.stringify would', () => {
-    const values = ['', 'plain', 'naïve "quoted" back\\slash 🙂\n\t\r\b\f', '\u2028 \u007f', 'c:\\u\\x\\', '\\"\\"\n\\', '\\\\\\\\"'];
+    const values = [
+      '',
+      'plain',
+      'naïve "quoted" back\\slash 🙂\n\t\r\b\f',
+      '\u2028 \u007f',
+      'c:\\u\\x\\',
+      '\\"\\"\n\\',
+      '\\\\\\\\"',
+    ];
     for (const value of values) {
       const token = JSON.stringify(value);
       const kept = JsonTextBytes.ofToken(Buffer.from(token))!;
