@@ -34,6 +34,22 @@ describe('normalizeTimestamp', () => {
     }
   });
 
+  it('reads UTC as an offset of zero would be read, over every edge of the calendar and the clock', () => {
+    // `Z` takes the digits as they are; `+00:00` goes through Date.UTC: both must agree everywhere.
+    let valid = 0;
+    for (const y of ['1899', '1900', '2000', '2024', '2100', '2299', '2300'])
+      for (let month = 0; month <= 13; month++)
+        for (const d of ['00', '01', '28', '29', '30', '31', '32'])
+          for (const time of ['00:00:00', '23:59:59', '24:00:00', '12:60:00', '12:00:60'])
+            for (const frac of ['', '.1', ',123456789']) {
+              const local = `${y}-${String(month).padStart(2, '0')}-${d}T${time}${frac}`;
+              const utc = normalizeTimestamp(`${local}Z`);
+              expect(utc, local).toBe(normalizeTimestamp(`${local}+00:00`));
+              if (utc !== undefined) valid++;
+            }
+    expect(valid).toBeGreaterThan(3_000);
+  });
+
   it('gives microseconds since the epoch', () => {
     expect(timestampMicros('1970-01-01T00:00:01.000002Z')).toBe(1_000_002);
   });

@@ -4,12 +4,45 @@
  * not rounded, so the result never moves into the next second. Returns undefined when unparseable.
  */
 export function normalizeTimestamp(value: string): string | undefined {
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/.exec(
-      value.trim(),
-    );
+  const m = isoPattern.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
+  // What SDKs send (UTC, every field in range) is written out from its digits: the same result as
+  // the general path below, in about a third of the time (two timestamps on every span written).
+  if (
+    (zone === 'Z' || zone === 'z') &&
+    y! >= '1900' &&
+    y! <= '2299' &&
+    mi! <= '59' &&
+    s! <= '59' &&
+    h! <= '23'
+  ) {
+    const month = Number(mo);
+    if (month < 1 || month > 12 || d! < '01' || Number(d) > daysIn(Number(y), month)) return undefined;
+    return `${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(6, '0').slice(0, 6)}Z`;
+  }
+  return inUtc(y!, mo!, d!, h!, mi!, s!, frac, zone);
+}
+
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/** The general path: any zone, and fields out of range (a minute of 60 rolls over, as Date.UTC does). */
+function inUtc(
+  y: string,
+  mo: string,
+  d: string,
+  h: string,
+  mi: string,
+  s: string,
+  frac: string,
+  zone: string,
+) {
   const offsetMinutes =
     zone === 'Z' || zone === 'z'
       ? 0
