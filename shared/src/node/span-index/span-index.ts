@@ -5,6 +5,8 @@ import { evictOldest } from '../bounded-map.js';
 import { toKafkaAppError, withKafkaRetries } from '../kafka/index.js';
 import type { Logger } from '../logger.js';
 import type { WriteFences } from './fences.js';
+import { InternedStrings } from './interned-strings.js';
+import { PerProjectMaps } from './per-project-maps.js';
 
 export interface KnownSpan {
   traceId: string;
@@ -71,13 +73,15 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number):
  */
 export class SpanIndex implements WriteFences {
   readonly #o: SpanIndexOptions;
-  readonly #entries = new Map<string, KnownSpan | null>();
-  readonly #traces = new Map<string, TraceFence>();
+  readonly #entries: PerProjectMaps<KnownSpan | null>;
+  readonly #traces: PerProjectMaps<TraceFence>;
   readonly #datasets = new Map<string, KnownDataset>();
   /** Per project: traces written lately (trace id → newest span version, when), oldest first. */
   readonly #recent = new Map<string, Map<string, { version: number; at: number }>>();
   /** Next offset to read, per partition. */
   readonly #positions = new Map<number, bigint>();
+  /** Trace ids, parent ids and names as one copy each (held by many entries). */
+  readonly #strings: InternedStrings;
   #progress: (() => void)[] = [];
   #round: Promise<void> | undefined;
   #running = false;
@@ -85,6 +89,10 @@ export class SpanIndex implements WriteFences {
   constructor(options: SpanIndexOptions) {
     if (options.maxEntries < 1) throw new Error('SpanIndex: maxEntries must be >= 1');
     this.#o = options;
+    this.#entries = new PerProjectMaps(options.maxEntries);
+    this.#traces = new PerProjectMaps(options.maxEntries);
+    // Trace ids are about a tenth of the entries; names few.
+    this.#strings = new InternedStrings(Math.max(1_000, options.maxEntries / 8));
   }
 
   get size(): number {
@@ -159,12 +167,12 @@ export class SpanIndex implements WriteFences {
 
   async span(projectId: string, spanId: string): Promise<KnownSpan | null | undefined> {
     await this.#catchUp();
-    return this.#entries.get(keyOf(projectId, spanId));
+    return this.#entries.get(projectId, spanId);
   }
 
   async trace(projectId: string, traceId: string): Promise<TraceFence | undefined> {
     await this.#catchUp();
-    return this.#traces.get(keyOf(projectId, traceId));
+    return this.#traces.get(projectId, traceId);
   }
 
   async dataset(projectId: string, datasetId: string): Promise<KnownDataset | undefined> {
@@ -187,11 +195,10 @@ export class SpanIndex implements WriteFences {
   }
 
   async lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined> {
-    const key = keyOf(projectId, spanId);
-    const local = this.#entries.get(key);
+    const local = this.#entries.get(projectId, spanId);
     if (local !== undefined) return local ?? undefined;
     await this.#catchUp();
-    const caughtUp = this.#entries.get(key);
+    const caughtUp = this.#entries.get(projectId, spanId);
     if (caughtUp !== undefined) return caughtUp ?? undefined;
     return this.#o.lookupStored(projectId, spanId);
   }
@@ -201,30 +208,33 @@ export class SpanIndex implements WriteFences {
       this.#applyDataset(entry);
       return;
     }
-    const max = this.#o.maxEntries;
-    const traceKey = keyOf(entry.project_id, entry.trace_id);
-    const trace = this.#traces.get(traceKey) ?? { spans: 0, metrics: 0 };
+    const { project_id: project, span_id: spanId } = entry;
+    const strings = this.#strings;
+    const traceId = strings.of(entry.trace_id);
+    const trace = this.#traces.get(project, traceId) ?? { spans: 0, metrics: 0 };
     const metrics = entry.target === 'metrics';
-    setBounded(
-      this.#traces,
-      traceKey,
+    this.#traces.set(
+      project,
+      traceId,
       metrics
         ? { ...trace, metrics: Math.max(trace.metrics, entry.version) }
         : { ...trace, spans: Math.max(trace.spans, entry.version) },
-      max,
     );
     if (!metrics) this.#rememberRecent(entry);
-    const key = keyOf(entry.project_id, entry.span_id);
-    const prev = this.#entries.get(key);
+    const prev = this.#entries.get(project, spanId);
     // Deleted stays deleted (a write racing the delete is refused like a write to an unknown span),
     // unless the span is created again (a create's entry names its parent, even when null): the
     // writer then brings it back, and so does the index.
     const recreated = prev === null && entry.parent_id !== undefined && !entry.deleted;
     if (entry.deleted || (prev === null && !recreated)) {
-      setBounded(this.#entries, key, null, max);
+      this.#entries.set(project, spanId, null);
       return;
     }
-    setBounded(this.#entries, key, mergeKnown(prev ?? undefined, entry), max);
+    const known = mergeKnown(prev ?? undefined, entry);
+    known.traceId = strings.of(known.traceId);
+    known.name = strings.of(known.name);
+    known.parentId = strings.of(known.parentId);
+    this.#entries.set(project, spanId, known);
   }
 
   #rememberRecent(entry: SpanIndexEntry): void {
