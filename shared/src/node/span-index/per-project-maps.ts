@@ -38,15 +38,15 @@ export class PerProjectMaps<V> {
   }
 
   #evict(): void {
-    const target = this.maxEntries - Math.ceil(this.maxEntries / 16);
-    while (this.#size > target) {
-      let largest: [string, Map<string, V>] | undefined;
-      for (const entry of this.#projects) if (!largest || entry[1].size > largest[1].size) largest = entry;
-      const [project, map] = largest!;
-      const before = map.size;
-      const keep = Math.max(0, before - (this.#size - target));
+    let excess = this.#size - (this.maxEntries - Math.ceil(this.maxEntries / 16));
+    // One pass over the projects per sixteenth evicted, however many projects hold one entry each.
+    const largestFirst = [...this.#projects].sort(([, a], [, b]) => b.size - a.size);
+    for (const [project, map] of largestFirst) {
+      if (excess <= 0) return;
+      const keep = Math.max(0, map.size - excess);
+      excess -= map.size - keep;
+      this.#size -= map.size - keep;
       evictWhile(map, () => map.size > keep);
-      this.#size -= before - map.size;
       if (map.size === 0) this.#projects.delete(project);
     }
   }
