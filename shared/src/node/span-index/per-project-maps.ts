@@ -4,8 +4,8 @@ import { evictWhile } from '../bounded-map.js';
  * Entries keyed by an id unique within its project (a span's, a trace's), one map per project, at most
  * `maxEntries` in all. Keyed by the id alone, an entry costs the heap about 120 bytes less than under
  * a `project/id` key: V8 builds such a key as a cons string and then a flat copy of it. For the span
- * index (a million entries in every ingest process) that is a third of its heap, which every full
- * garbage collection marks (docs/BENCHMARKS.md: the index's size cost ingest CPU).
+ * index (a million entries in every ingest process) that is about a quarter of its heap, which every
+ * full garbage collection marks (docs/BENCHMARKS.md: the index's size cost ingest CPU).
  *
  * Past the bound, the project holding the most entries loses its oldest (by write) first, a sixteenth
  * of the bound at a time: a project writing heavily evicts its own entries, not a quiet one's.
