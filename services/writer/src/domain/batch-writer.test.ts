@@ -169,6 +169,33 @@ describe('BatchWriter', () => {
     expect(stored(store, span(1))?.version).toBe(10);
   });
 
+  it('replays nothing a loaded row already reflects, so a replay cannot tie with a later write', async () => {
+    const store = new FakeStore();
+    const first = record(create(span(1), 10), patch(span(1), 1_000, { output: '"first"' }));
+    await setup(store).writer.write([first]);
+    expect(stored(store, span(1))).toMatchObject({ output: '"first"', version: 1_000 });
+    // Another writer, holding nothing, gets the record again (the first one's commit failed): applying
+    // it again would keep the fields at version 1,001, the version the next patch gets below.
+    await setup(store).writer.write([first]);
+    expect(stored(store, span(1))).toMatchObject({ output: '"first"', version: 1_000 });
+    // The next patch, from an ingest whose clock is behind, is what moves the version.
+    await setup(store).writer.write([record(patch(span(1), 500, { output: '"second"' }))]);
+    expect(stored(store, span(1))).toMatchObject({ output: '"second"', version: 1_001 });
+  });
+
+  it('gives a replayed record to the rows stored without it: a deleted span hides a metric stored before', async () => {
+    const store = new FakeStore();
+    await setup(store).writer.write([record(create(span(2), 10), metric(span(9), span(2), 11))]);
+    const before = structuredClone(store.metrics.get(keyOf(stored(store, span(2))!, span(9)))!);
+    const deletion = record(remove(span(2), 20));
+    await setup(store).writer.write([deletion]);
+    // As if the span's insert had landed and the metric's had not, then the record came again.
+    store.metrics.set(keyOf(before, span(9)), before);
+    await setup(store).writer.write([deletion]);
+    expect(stored(store, span(2))).toMatchObject({ deleted: 1, version: 20 });
+    expect(store.metrics.get(keyOf(before, span(9)))).toMatchObject({ deleted: 1 });
+  });
+
   it('reads a stored trace it does not hold, whole, and merges into it (after a restart)', async () => {
     const first = setup();
     await first.writer.write([record(create(span(1), 10, { input: '"q"' }), metric(span(9), span(1), 11))]);

@@ -202,7 +202,7 @@ export class BatchWriter {
         // Records are applied whole within a batch, so a record at or before the last applied one is
         // a redelivery.
         if (offset <= (base.applied.get(log) ?? -1n)) continue;
-        applyToTrace(next, e.event, changes, e);
+        applyToTrace(next, e.event, changes, e, { log, offset }, base);
         if (offset > (next.applied.get(log) ?? -1n)) next.applied.set(log, offset);
       }
       traces.push({ key, base, next, changes });

@@ -22,8 +22,8 @@ export interface TraceState {
   indexedStart: string | null;
   /**
    * The last record applied, per `topic/partition`: a batch delivered again (a commit that failed)
-   * is skipped instead of applied twice. Unknown for a loaded trace, where replaying the rest of the
-   * log onto the stored rows gives the same rows (docs/WRITE-PATH.md §3).
+   * is skipped instead of applied twice. Unknown for a loaded trace: there each row names the last
+   * record applied to it (`reflects`, docs/WRITE-PATH.md §3).
    */
   applied: Map<string, bigint>;
 }
@@ -58,26 +58,73 @@ function note<S>(changes: Map<string, S[]>, id: string, source: S | undefined): 
   if (source !== undefined) sources.push(source);
 }
 
-/** Applies one event to the trace (in log order), recording what changed. */
+/** Where a record sits in its log (`topic/partition`): rows remember the last one applied to them. */
+export interface LogPosition {
+  log: string;
+  offset: bigint;
+}
+
+/**
+ * Whether a stored row already reflects the record at `at`: a writer applied it and stored the row
+ * (migration 0013). Asked of the row as the batch found it, never of one the batch changed: a record's
+ * events are applied whole within a batch, several of them may change the same row.
+ */
+export function reflects(
+  row: { applied_log?: string; applied_offset?: number | string } | undefined,
+  at: LogPosition | undefined,
+): boolean {
+  if (!at || row?.applied_log !== at.log || row.applied_offset === undefined) return false;
+  return BigInt(row.applied_offset) >= at.offset;
+}
+
+function stamp<R extends { applied_log?: string; applied_offset?: number | string }>(
+  row: R,
+  at?: LogPosition,
+): R {
+  if (at) {
+    row.applied_log = at.log;
+    row.applied_offset = Number(at.offset);
+  }
+  return row;
+}
+
+/**
+ * Applies one event to the trace (in log order), recording what changed. `base` is the trace as the
+ * batch found it: a row it holds that already reflects the record at `at` is left as it is, since
+ * applying the record again would keep its fields but raise its version, and could tie with a later
+ * write of another writer (docs/WRITE-PATH.md §3).
+ */
 export function applyToTrace<S>(
   trace: TraceState,
   event: WriterSpanEvent | MetricEvent,
   changes: TraceChanges<S>,
   source: S,
+  at?: LogPosition,
+  base?: TraceState,
 ): void {
   if (event.kind.startsWith('span.')) {
     const e = event as WriterSpanEvent;
     const before = trace.spans.get(e.id);
-    const row = applySpanEvent(before, e);
+    if (reflects(base?.spans.get(e.id), at)) {
+      // Only metric rows stored before the record may lack what it did to them.
+      if (before?.deleted === 1) hideMetricsOf(trace, e.id, e.version, changes, at, base);
+      else if (before) copyAttributesToMetrics(trace, before, e.version, changes, at, base, true);
+      return;
+    }
+    const row = stamp(applySpanEvent(before, e), at);
     trace.spans.set(e.id, row);
     note(changes.spans, e.id, source);
-    if (e.kind === 'span.delete') hideMetricsOf(trace, e.id, e.version, changes);
+    if (e.kind === 'span.delete') hideMetricsOf(trace, e.id, e.version, changes, at, base);
     else if (!before || spanAttributesDiffer(before, row))
-      copyAttributesToMetrics(trace, row, e.version, changes);
+      copyAttributesToMetrics(trace, row, e.version, changes, at, base);
     return;
   }
   const e = event as MetricEvent;
-  const row = withSpanAttributes(applyMetricEvent(trace.metrics.get(e.id), e), trace.spans.get(e.span_id));
+  if (reflects(base?.metrics.get(e.id), at)) return;
+  const row = stamp(
+    withSpanAttributes(applyMetricEvent(trace.metrics.get(e.id), e), trace.spans.get(e.span_id)),
+    at,
+  );
   // A metric of a deleted span is stored hidden: no metric of a deleted span survives.
   if (trace.spans.get(e.span_id)?.deleted === 1) row.deleted = 1;
   trace.metrics.set(e.id, row);
@@ -96,29 +143,51 @@ function withSpanAttributes(metric: SpanMetricRow, span: SpanRowToInsert | undef
 
 const EMPTY_TIME = '1970-01-01 00:00:00.000000';
 
-/** A span's name, start or tags changed: its live metrics are written again with them. */
+/**
+ * A span's name, start or tags changed: its live metrics are written again with them. With
+ * `onlyDiffering`, only those whose copy differs (a record replayed onto rows stored before it).
+ */
 function copyAttributesToMetrics<S>(
   trace: TraceState,
   span: SpanRowToInsert,
   version: number,
   changes: TraceChanges<S>,
+  at: LogPosition | undefined,
+  base: TraceState | undefined,
+  onlyDiffering = false,
 ) {
   if (trace.metrics.size === 0) return;
   for (const [id, metric] of trace.metrics) {
     if (metric.span_id !== span.span_id || metric.deleted === 1) continue;
-    const row = withSpanAttributes(
-      { ...metric, version: nextVersion(Number(metric.version), version) },
-      span,
-    );
-    trace.metrics.set(id, row);
+    if (reflects(base?.metrics.get(id), at)) continue;
+    const row = withSpanAttributes(metric, span);
+    if (onlyDiffering && !metricAttributesDiffer(metric, row)) continue;
+    row.version = nextVersion(Number(metric.version), version);
+    trace.metrics.set(id, stamp(row, at));
     note(changes.metrics, id, undefined);
   }
 }
 
-function hideMetricsOf<S>(trace: TraceState, spanId: string, version: number, changes: TraceChanges<S>) {
+const metricAttributesDiffer = (a: SpanMetricRow, b: SpanMetricRow) =>
+  a.span_name !== b.span_name ||
+  a.span_start_time !== b.span_start_time ||
+  JSON.stringify(a.span_tags) !== JSON.stringify(b.span_tags);
+
+function hideMetricsOf<S>(
+  trace: TraceState,
+  spanId: string,
+  version: number,
+  changes: TraceChanges<S>,
+  at: LogPosition | undefined,
+  base: TraceState | undefined,
+) {
   for (const [id, metric] of trace.metrics) {
     if (metric.span_id !== spanId || metric.deleted === 1) continue;
-    trace.metrics.set(id, { ...metric, deleted: 1, version: nextVersion(Number(metric.version), version) });
+    if (reflects(base?.metrics.get(id), at)) continue;
+    trace.metrics.set(
+      id,
+      stamp({ ...metric, deleted: 1, version: nextVersion(Number(metric.version), version) }, at),
+    );
     note(changes.metrics, id, undefined);
   }
 }

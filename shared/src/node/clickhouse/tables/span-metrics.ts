@@ -4,6 +4,7 @@ import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
 import { newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
+import { appliedPosition } from './spans.js';
 
 /** One row of `span_metrics`: a complete metric state at `version`. */
 export const SpanMetricRow = z.object({
@@ -22,6 +23,7 @@ export const SpanMetricRow = z.object({
   span_name: z.string().optional(),
   span_start_time: z.string().optional(),
   span_tags: z.record(z.string(), z.string()).optional(),
+  ...appliedPosition,
 });
 export type SpanMetricRow = z.infer<typeof SpanMetricRow>;
 

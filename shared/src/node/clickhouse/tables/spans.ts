@@ -5,6 +5,15 @@ import { toClickHouseAppError } from '../errors.js';
 import { insertJsonEachRow, type StoredText, storedTextColumns } from '../json-each-row.js';
 import { definedParams, newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
+/**
+ * The last Kafka record (`topic/partition`, offset) a writer applied to a row (migration 0013): a writer
+ * loading the row skips records at or before it. Absent or -1: not known (rows of earlier versions).
+ */
+export const appliedPosition = {
+  applied_log: z.string().optional(),
+  applied_offset: z.union([z.number(), z.string()]).optional(),
+};
+
 /** One row of `spans`: a complete span state at `version` (see docs/WRITE-PATH.md). */
 export const SpanRow = z.object({
   project_id: z.string(),
@@ -32,6 +41,7 @@ export const SpanRow = z.object({
   received_at: z.string(),
   version: z.union([z.number(), z.string()]),
   deleted: z.number(),
+  ...appliedPosition,
 });
 export type SpanRow = z.infer<typeof SpanRow>;
 
