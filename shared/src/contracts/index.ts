@@ -3,6 +3,7 @@ export * from './dataset-events.js';
 export * from './dataset-id.js';
 export * from './dead-letter.js';
 export * from './event-records.js';
+export * from './exact-events.js';
 export * from './limits.js';
 export * from './metric-events.js';
 export * from './span-events.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { projectHeader } from '@tracehouse/shared';
+import { Limits, projectHeader } from '@tracehouse/shared';
 import { describe, expect, it } from 'vitest';
 import { decodeMessages, type StreamMessage } from './stream-records.js';
 
@@ -47,13 +47,20 @@ describe('decodeMessages', () => {
     expect(out.events.map((e) => e.id)).toEqual([a.id, b.id]);
   });
 
-  it('keeps what rules use and drops input, output and metadata', () => {
-    const [event] = decodeMessages([message([span(withRules)], withRules)], wanted).events;
-    expect(event?.kind).toBe('span.upsert');
-    expect(event && 'fields' in event ? event.fields : undefined).toEqual({
-      name: 'generate',
-      tags: { env: 'prod' },
-    });
+  it('reads what rules use, whatever the input, output and metadata', () => {
+    const exact = span(withRules);
+    // Metadata the writer would refuse (too many keys): the alerter neither checks nor needs it.
+    const meta = Object.fromEntries(Array.from({ length: Limits.metaMaxKeys + 1 }, (_, i) => [`k${i}`, i]));
+    const loose = span(withRules, { fields: { ...exact.fields, meta } });
+    const events = decodeMessages([message([exact, loose], withRules)], wanted).events;
+    expect(events.map((e) => e.kind)).toEqual(['span.upsert', 'span.upsert']);
+    for (const event of events) {
+      expect(event && 'fields' in event ? event.fields : undefined).toMatchObject({
+        name: 'generate',
+        tags: { env: 'prod' },
+      });
+    }
+    expect(events[1] && 'fields' in events[1] ? events[1].fields.meta : 'absent').toBeUndefined();
   });
 
   it('counts what it cannot read and goes on', () => {

@@ -1,7 +1,10 @@
 import {
   DatasetEvent,
   decodeEventRecord,
+  isExactMetricEvent,
+  isExactSpanEvent,
   MetricEvent,
+  parseExact,
   type SpanDeleteEvent,
   SpanEvent,
   type SpanPatchEvent,
@@ -65,15 +68,17 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
         return;
       }
       const kind = (event as { kind?: unknown } | null)?.kind;
-      const schema = typeof kind === 'string' && kind.startsWith('metric.') ? MetricEvent : SpanEvent;
+      const metric = typeof kind === 'string' && kind.startsWith('metric.');
       const tokens = setTokensAside(event);
-      const r = schema.safeParse(event);
+      // What ingest built passes as it is; anything else gets zod's verdict (and copy).
+      const r = metric
+        ? parseExact(MetricEvent, isExactMetricEvent, event)
+        : parseExact(SpanEvent, isExactSpanEvent, event);
       putTokensBack(event, tokens);
       if (r.success) {
         putTokensBack(r.data, tokens, true);
         out.traceEvents.push({ event: r.data, source, index });
-      } else
-        refuse(`not a ${schema === MetricEvent ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
+      } else refuse(`not a ${metric ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
     });
   }
   return out;
