@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { Limits } from '../contracts/limits.js';
+import { withFastPath } from '../parse-input.js';
+import { fastCreateMetric } from './fast-requests.js';
 
 const value = z.number().refine(Number.isFinite, 'must be a finite number');
 
 /** `POST /v2/spans/{id}/metrics`. */
-export const CreateMetricRequest = z.object({
-  dimension: z.string().min(1).max(Limits.dimensionMaxChars),
-  value,
-  comment: z.string().max(Limits.commentMaxChars).nullish(),
-});
+export const CreateMetricRequest = withFastPath(
+  z.object({
+    dimension: z.string().min(1).max(Limits.dimensionMaxChars),
+    value,
+    comment: z.string().max(Limits.commentMaxChars).nullish(),
+  }),
+  fastCreateMetric,
+);
 export type CreateMetricRequest = z.output<typeof CreateMetricRequest>;
 
 /** `PATCH /v2/spans/{id}/metrics/{metric_id}`: any of the three. */

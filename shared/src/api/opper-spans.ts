@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { Meta, SpanStatus, Tags, TokenUsage, Uuid } from '../contracts/common.js';
 import { Limits } from '../contracts/limits.js';
 import { normalizeTimestamp } from '../contracts/timestamps.js';
+import { withFastPath } from '../parse-input.js';
+import { fastCreateSpan, fastUpdateSpan } from './fast-requests.js';
 
 /** Accepts ISO-8601 with or without a zone (zone-less = UTC) and normalises to UTC microseconds. */
 export const RequestTimestamp = z.string().transform((value, ctx) => {
@@ -35,49 +37,55 @@ const spanWriteShape = {
 };
 
 /** `POST /v2/spans`. `input`/`output` are any JSON. */
-export const CreateSpanRequest = z.object({
-  name: z.string().min(1).max(Limits.nameMaxChars),
-  id: optional(Uuid),
-  trace_id: optional(Uuid),
-  parent_id: optional(Uuid),
-  input: z.unknown().optional(),
-  output: z.unknown().optional(),
-  type: optional(spanWriteShape.type),
-  start_time: optional(spanWriteShape.start_time),
-  end_time: optional(spanWriteShape.end_time),
-  error: optional(spanWriteShape.error),
-  meta: optional(spanWriteShape.meta),
-  metadata: optional(spanWriteShape.metadata),
-  score: optional(spanWriteShape.score),
-  tags: optional(spanWriteShape.tags),
-  status: optional(spanWriteShape.status),
-  model: optional(spanWriteShape.model),
-  usage: optional(spanWriteShape.usage),
-  cost: optional(spanWriteShape.cost),
-});
+export const CreateSpanRequest = withFastPath(
+  z.object({
+    name: z.string().min(1).max(Limits.nameMaxChars),
+    id: optional(Uuid),
+    trace_id: optional(Uuid),
+    parent_id: optional(Uuid),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    type: optional(spanWriteShape.type),
+    start_time: optional(spanWriteShape.start_time),
+    end_time: optional(spanWriteShape.end_time),
+    error: optional(spanWriteShape.error),
+    meta: optional(spanWriteShape.meta),
+    metadata: optional(spanWriteShape.metadata),
+    score: optional(spanWriteShape.score),
+    tags: optional(spanWriteShape.tags),
+    status: optional(spanWriteShape.status),
+    model: optional(spanWriteShape.model),
+    usage: optional(spanWriteShape.usage),
+    cost: optional(spanWriteShape.cost),
+  }),
+  fastCreateSpan,
+);
 export type CreateSpanRequest = z.output<typeof CreateSpanRequest>;
 
 /**
  * `PATCH /v2/spans/{id}`: only keys present apply; `null` clears a clearable field; `{}` is valid.
  * `meta`/`metadata`/`tags` merge key by key into what the span has.
  */
-export const UpdateSpanRequest = z.object({
-  name: z.string().min(1).max(Limits.nameMaxChars).optional(),
-  input: z.unknown().optional(),
-  output: z.unknown().optional(),
-  type: spanWriteShape.type.nullable().optional(),
-  start_time: spanWriteShape.start_time.optional(),
-  end_time: spanWriteShape.end_time.nullable().optional(),
-  error: spanWriteShape.error.nullable().optional(),
-  meta: spanWriteShape.meta.nullable().optional(),
-  metadata: spanWriteShape.metadata.nullable().optional(),
-  score: spanWriteShape.score.nullable().optional(),
-  tags: spanWriteShape.tags.nullable().optional(),
-  status: spanWriteShape.status.optional(),
-  model: spanWriteShape.model.nullable().optional(),
-  usage: spanWriteShape.usage.optional(),
-  cost: spanWriteShape.cost.nullable().optional(),
-});
+export const UpdateSpanRequest = withFastPath(
+  z.object({
+    name: z.string().min(1).max(Limits.nameMaxChars).optional(),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    type: spanWriteShape.type.nullable().optional(),
+    start_time: spanWriteShape.start_time.optional(),
+    end_time: spanWriteShape.end_time.nullable().optional(),
+    error: spanWriteShape.error.nullable().optional(),
+    meta: spanWriteShape.meta.nullable().optional(),
+    metadata: spanWriteShape.metadata.nullable().optional(),
+    score: spanWriteShape.score.nullable().optional(),
+    tags: spanWriteShape.tags.nullable().optional(),
+    status: spanWriteShape.status.optional(),
+    model: spanWriteShape.model.nullable().optional(),
+    usage: spanWriteShape.usage.optional(),
+    cost: spanWriteShape.cost.nullable().optional(),
+  }),
+  fastUpdateSpan,
+);
 export type UpdateSpanRequest = z.output<typeof UpdateSpanRequest>;
 
 /** The span as the Opper API returns it. */

@@ -1,24 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { draw, keys, nullable, rng, sized, text } from '../testing/corpus.js';
 import { exactSpanEventCheck, isExactMetricEvent, isExactSpanEvent, parseExact } from './exact-events.js';
 import { Limits } from './limits.js';
 import { MetricEvent } from './metric-events.js';
 import { SpanEvent } from './span-events.js';
 
-/** A seeded generator, so a failure names an event that can be made again. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const text = (n: number) => 'x'.repeat(n);
-const keys = (n: number, value: unknown) =>
-  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
 const uuid = '3b241101-e2bb-4255-8caf-4136c566a962';
 
 /** For each kind of value: some zod accepts (first) and some it refuses, around every bound. */
@@ -36,14 +23,6 @@ const bad = {
   number: [Number.NaN, Number.POSITIVE_INFINITY, '1', true],
   unit: [-0.01, 1.01, '0.5'],
 };
-const sized = (min: number, max: number) => ({
-  good: [text(Math.max(min, 1)), text(max), ...(min === 0 ? [''] : [])],
-  bad: [text(max + 1), ...(min > 0 ? [''] : []), 5, [], {}],
-});
-const nullable = (pool: { good: unknown[]; bad: unknown[] }) => ({
-  good: [...pool.good, null],
-  bad: pool.bad,
-});
 const pool = (name: keyof typeof good) => ({ good: good[name], bad: bad[name] });
 
 const spanFields = (texts: unknown[]) => ({
@@ -88,21 +67,6 @@ const base = (spanId: boolean) => ({
   trace_id: pool('uuid'),
   received_at: pool('timestamp'),
 });
-
-type Pools = Record<string, { good: unknown[]; bad: unknown[] }>;
-
-/** An object with each key of `pools` (optional ones at random), mostly good values, sometimes a bad one. */
-function draw(random: () => number, pools: Pools, required: string[]): Record<string, unknown> {
-  const pick = <T>(a: T[]) => a[Math.floor(random() * a.length)]!;
-  const out: Record<string, unknown> = {};
-  for (const [key, p] of Object.entries(pools)) {
-    if (!required.includes(key) && random() < 0.4) continue;
-    if (required.includes(key) && random() < 0.01) continue;
-    out[key] = random() < 0.03 ? pick(p.bad) : pick(p.good);
-  }
-  if (random() < 0.02) out.unknown_key = 1;
-  return out;
-}
 
 function events(seed: number, count: number, texts: unknown[]): unknown[] {
   const random = rng(seed);
