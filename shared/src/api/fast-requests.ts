@@ -19,7 +19,7 @@ type Parse = FastParse;
 const uuidPattern = Uuid._zod.def.pattern!;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 const str =
   (min: number, max: number): Parse =>
@@ -27,8 +27,8 @@ const str =
     typeof v === 'string' && v.length >= min && v.length <= max ? v : DECLINE;
 const uuid: Parse = (v) => (typeof v === 'string' && uuidPattern.test(v) ? v : DECLINE);
 const timestamp: Parse = (v) => (typeof v === 'string' ? (normalizeTimestamp(v) ?? DECLINE) : DECLINE);
-const finite: Parse = (v) => (isFinite(v) ? v : DECLINE);
-const nonNegative: Parse = (v) => (isFinite(v) && v >= 0 ? v : DECLINE);
+const finite: Parse = (v) => (isFiniteNumber(v) ? v : DECLINE);
+const nonNegative: Parse = (v) => (isFiniteNumber(v) && v >= 0 ? v : DECLINE);
 const safeInt: Parse = (v) => (Number.isSafeInteger(v) ? v : DECLINE);
 const count: Parse = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? v : DECLINE);
 const anything: Parse = (v) => v;
