@@ -50,7 +50,7 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
       events =
         source.topic === topics.datasets
           ? decodeEventRecord(source.value.toString('utf8'))
-          : decodeTraceRecord(source.value, source.io);
+          : decodeTraceRecord(source.value, source.io, true);
     } catch (err) {
       out.refused.push({ source, index: -1, reason: `not JSON: ${(err as Error).message}` });
       continue;
@@ -76,7 +76,7 @@ export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch 
         : parseExact(SpanEvent, isExactSpanEvent, event);
       putTokensBack(event, tokens);
       if (r.success) {
-        putTokensBack(r.data, tokens, true);
+        if (r.data !== event) putTokensBack(r.data, tokens);
         out.traceEvents.push({ event: r.data, source, index });
       } else refuse(`not a ${metric ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
     });
@@ -109,14 +109,11 @@ function setTokensAside(event: unknown): Tokens {
   return tokens.length > 0 ? tokens : undefined;
 }
 
-/**
- * Puts the tokens back; into the validated event as copies, since a token is a view into the record's
- * buffer, which kafkajs shares with the rest of its fetch, and the writer keeps rows past the batch.
- */
-function putTokensBack(event: unknown, tokens: Tokens, copy = false): void {
+/** Puts the tokens back (their bytes are the writer's own: `decodeTraceRecord(…, true)`). */
+function putTokensBack(event: unknown, tokens: Tokens): void {
   if (tokens === undefined) return;
   const fields = fieldsOf(event)!;
-  for (const [key, token] of tokens) fields[key] = copy ? new JsonLiteral(Buffer.from(token.bytes)) : token;
+  for (const [key, token] of tokens) fields[key] = token;
 }
 
 function summarize(issues: { path: PropertyKey[]; message: string }[]): string {

@@ -51,6 +51,20 @@ describe('trace records', () => {
     expect((decoded[3] as { fields: { input: unknown } }).fields.input).toBe('"short"');
   });
 
+  it('with own, gives tokens that outlive the value, all in one buffer of their own', () => {
+    const { value, io } = encodeTraceRecord(events.map(encodeTraceEvent));
+    const decoded = decodeTraceRecord(value, io, true);
+    const tokens = decoded.flatMap((e) => {
+      const fields = (e as { fields?: Record<string, unknown> }).fields ?? {};
+      return [fields.input, fields.output].filter((t): t is JsonLiteral => t instanceof JsonLiteral);
+    });
+    expect(tokens).toHaveLength(5);
+    expect(new Set(tokens.map((t) => t.bytes.buffer)).size).toBe(1);
+    expect(tokens[0]!.bytes.buffer).not.toBe(value.buffer);
+    value.fill(0);
+    expect(asTexts(decoded)).toEqual(events);
+  });
+
   it('writes a text a request kept as bytes exactly as the same text as a string', () => {
     const texts = [long('naïve "quoted" \\ back 🙂 \n'), JSON.stringify('x'.repeat(700_000))];
     for (const text of texts) {
