@@ -99,6 +99,24 @@ const usage = object({
 const name = str(1, Limits.nameMaxChars);
 const status = oneOf('ok', 'error', 'unset');
 
+/** What a span write may set besides name, ids and texts (opper-spans' `spanWriteShape`). */
+const spanWrite: Record<string, Parse> = {
+  type: str(0, Limits.typeMaxChars),
+  start_time: timestamp,
+  end_time: timestamp,
+  error: str(0, Limits.errorMaxChars),
+  meta,
+  metadata: meta,
+  score: safeInt,
+  tags,
+  status,
+  model: str(0, Limits.modelMaxChars),
+  usage,
+  cost: nonNegative,
+};
+const each = (wrap: (p: Parse) => Parse) =>
+  Object.fromEntries(Object.entries(spanWrite).map(([key, p]) => [key, wrap(p)]));
+
 /** `CreateSpanRequest`. */
 export const fastCreateSpan = object(
   {
@@ -108,39 +126,20 @@ export const fastCreateSpan = object(
     parent_id: notGiven(uuid),
     input: anything,
     output: anything,
-    type: notGiven(str(0, Limits.typeMaxChars)),
-    start_time: notGiven(timestamp),
-    end_time: notGiven(timestamp),
-    error: notGiven(str(0, Limits.errorMaxChars)),
-    meta: notGiven(meta),
-    metadata: notGiven(meta),
-    score: notGiven(safeInt),
-    tags: notGiven(tags),
-    status: notGiven(status),
-    model: notGiven(str(0, Limits.modelMaxChars)),
-    usage: notGiven(usage),
-    cost: notGiven(nonNegative),
+    ...each(notGiven),
   },
   ['name'],
 );
 
-/** `UpdateSpanRequest`. */
+/** `UpdateSpanRequest`: `null` clears, except where a span cannot be without the field. */
 export const fastUpdateSpan = object({
   name: optional(name),
   input: anything,
   output: anything,
-  type: nullable(str(0, Limits.typeMaxChars)),
+  ...each(nullable),
   start_time: optional(timestamp),
-  end_time: nullable(timestamp),
-  error: nullable(str(0, Limits.errorMaxChars)),
-  meta: nullable(meta),
-  metadata: nullable(meta),
-  score: nullable(safeInt),
-  tags: nullable(tags),
   status: optional(status),
-  model: nullable(str(0, Limits.modelMaxChars)),
   usage: optional(usage),
-  cost: nullable(nonNegative),
 });
 
 /** `CreateMetricRequest`. */
