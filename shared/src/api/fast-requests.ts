@@ -1,6 +1,15 @@
-import { Uuid } from '../contracts/common.js';
 import { Limits } from '../contracts/limits.js';
 import { normalizeTimestamp } from '../contracts/timestamps.js';
+import {
+  type Check,
+  chars,
+  isCount,
+  isFiniteNumber,
+  isMeta,
+  isObject,
+  isTags,
+  isUuid,
+} from '../contracts/value-checks.js';
 
 /**
  * Hand-written parsers for the request bodies ingest reads most (span and metric creates, span
@@ -16,21 +25,19 @@ export const DECLINE: unique symbol = Symbol('decline');
 export type FastParse = (value: unknown) => unknown;
 type Parse = FastParse;
 
-const uuidPattern = Uuid._zod.def.pattern!;
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-const str =
-  (min: number, max: number): Parse =>
+/** A value the check accepts, kept as it is. */
+const when =
+  (check: Check): Parse =>
   (v) =>
-    typeof v === 'string' && v.length >= min && v.length <= max ? v : DECLINE;
-const uuid: Parse = (v) => (typeof v === 'string' && uuidPattern.test(v) ? v : DECLINE);
+    check(v) ? v : DECLINE;
+const str = (min: number, max: number) => when(chars(min, max));
+const uuid = when(isUuid);
+/** A request's timestamp: any ISO-8601 form, normalised to UTC microseconds (`RequestTimestamp`). */
 const timestamp: Parse = (v) => (typeof v === 'string' ? (normalizeTimestamp(v) ?? DECLINE) : DECLINE);
-const finite: Parse = (v) => (isFiniteNumber(v) ? v : DECLINE);
-const nonNegative: Parse = (v) => (isFiniteNumber(v) && v >= 0 ? v : DECLINE);
-const safeInt: Parse = (v) => (Number.isSafeInteger(v) ? v : DECLINE);
-const count: Parse = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? v : DECLINE);
+const finite = when(isFiniteNumber);
+const nonNegative = when((v) => isFiniteNumber(v) && v >= 0);
+const safeInt = when(Number.isSafeInteger);
+const count = when(isCount);
 const anything: Parse = (v) => v;
 const oneOf =
   (...values: string[]): Parse =>
@@ -52,20 +59,6 @@ const notGiven =
   (p: Parse): Parse =>
   (v) =>
     v === undefined || v === null ? undefined : p(v);
-
-/** A record (Meta, Tags): every key and value passes and there are at most `max` keys; kept as it is. */
-const record =
-  (max: number, key: (k: string) => boolean, value: (v: unknown) => boolean): Parse =>
-  (v) => {
-    if (!isObject(v)) return DECLINE;
-    let keys = 0;
-    for (const k in v) {
-      if (!Object.hasOwn(v, k) || ++keys > max || !key(k) || !value(v[k])) return DECLINE;
-    }
-    return v;
-  };
-const chars = (min: number, max: number) => (v: unknown) =>
-  typeof v === 'string' && v.length >= min && v.length <= max;
 
 /**
  * `z.object(shape)`: a new object with the shape's keys the value has (absent ones stay absent,
@@ -89,8 +82,8 @@ const object = (shape: Record<string, Parse>, required: readonly string[] = []):
   };
 };
 
-const meta = record(Limits.metaMaxKeys, chars(0, Limits.metaKeyMaxChars), () => true);
-const tags = record(Limits.tagsMax, chars(1, Limits.tagKeyMaxChars), chars(0, Limits.tagValueMaxChars));
+const meta = when(isMeta);
+const tags = when(isTags);
 const usage = object({
   prompt_tokens: optional(count),
   completion_tokens: optional(count),

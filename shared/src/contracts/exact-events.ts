@@ -1,50 +1,36 @@
 import type { z } from 'zod';
-import { Timestamp, Uuid } from './common.js';
 import { Limits } from './limits.js';
 import type { MetricEvent } from './metric-events.js';
 import type { SpanEvent } from './span-events.js';
+import {
+  type Check,
+  chars,
+  isCount,
+  isFiniteNumber,
+  isMeta,
+  isObject,
+  isString,
+  isTags,
+  isTimestamp,
+  isUuid,
+} from './value-checks.js';
 
 /**
  * Checks, in place, that a span or metric event read from Kafka is one its zod schema accepts exactly
  * as it is: every field valid and no key the schema does not know (zod would strip it). Consumers read
  * hundreds of thousands of events a second that ingest built from these schemas, and zod's walk, with
  * the copy of every object it returns, cost an eighth of the writer's CPU and a quarter of the
- * alerter's (profiled small spans). Anything
- * not accepted here goes to zod, which accepts it (stripped) or says why not, so what a consumer ends
+ * alerter's (profiled small spans). Anything not accepted here goes to zod, which accepts it (stripped) or says why not, so what a consumer ends
  * up with is what zod alone gives it; `exact-events.test.ts` holds the two to that.
  */
 
-/** zod's own patterns, so the two cannot disagree on a uuid or a timestamp. */
-const uuidPattern = Uuid._zod.def.pattern!;
-const timestampPattern = Timestamp._zod.def.pattern!;
-
 type Fields = Record<string, unknown>;
-type Check = (v: unknown) => boolean;
 /** A Map, so no key of an event can reach an inherited property. */
 type Checks = ReadonlyMap<string, Check>;
 type IsText = (value: unknown) => boolean;
 
 const checks = (byKey: Record<string, Check>): Checks => new Map(Object.entries(byKey));
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isUuid = (v: unknown) => typeof v === 'string' && uuidPattern.test(v);
-const isTimestamp = (v: unknown) => typeof v === 'string' && timestampPattern.test(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isString = (v: unknown): v is string => typeof v === 'string';
-const chars = (min: number, max: number) => (v: unknown) =>
-  typeof v === 'string' && v.length >= min && v.length <= max;
 const orNull = (check: Check) => (v: unknown) => v === null || check(v);
-
-/** A record whose keys and values pass, with at most `max` keys. */
-const record = (max: number, key: (k: string) => boolean, value: Check) => (v: unknown) => {
-  if (!isObject(v)) return false;
-  let count = 0;
-  for (const k in v) {
-    if (!Object.hasOwn(v, k)) return false;
-    if (++count > max || !key(k) || !value(v[k])) return false;
-  }
-  return true;
-};
 
 const usageKeys = new Set(['prompt_tokens', 'completion_tokens', 'total_tokens']);
 const isUsage = (v: unknown) => {
@@ -65,19 +51,19 @@ const spanFieldChecks = (isText: IsText): Checks =>
     output: orNull(isText),
     error: orNull(chars(0, Limits.errorMaxChars)),
     status: (v) => v === 'ok' || v === 'error' || v === 'unset',
-    meta: orNull(record(Limits.metaMaxKeys, chars(0, Limits.metaKeyMaxChars), () => true)),
-    tags: orNull(record(Limits.tagsMax, chars(1, Limits.tagKeyMaxChars), chars(0, Limits.tagValueMaxChars))),
+    meta: orNull(isMeta),
+    tags: orNull(isTags),
     model: orNull(chars(0, Limits.modelMaxChars)),
     usage: isUsage,
-    cost: (v) => v === null || (isNumber(v) && v >= 0),
-    score: orNull(isNumber),
-    feedback_score: (v) => v === null || (isNumber(v) && v >= 0 && v <= 1),
+    cost: (v) => v === null || (isFiniteNumber(v) && v >= 0),
+    score: orNull(isFiniteNumber),
+    feedback_score: (v) => v === null || (isFiniteNumber(v) && v >= 0 && v <= 1),
     feedback_comment: orNull(chars(0, Limits.commentMaxChars)),
   });
 
 const metricFieldChecks = checks({
   dimension: chars(1, Limits.dimensionMaxChars),
-  value: isNumber,
+  value: isFiniteNumber,
   comment: orNull(chars(0, Limits.commentMaxChars)),
 });
 
