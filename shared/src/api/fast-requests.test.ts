@@ -130,7 +130,8 @@ function holdToZod(
   return { parsed, refused };
 }
 
-describe('fast request parsers', () => {
+// Corpora of tens of thousands of values through zod take seconds when CI's two cores are busy.
+describe('fast request parsers', { timeout: 60_000 }, () => {
   it.each([
     ['CreateSpanRequest', fastCreateSpan, CreateSpanRequest, bodies(1, 20_000, spanFields, ['name'])],
     ['UpdateSpanRequest', fastUpdateSpan, UpdateSpanRequest, bodies(2, 20_000, updateFields, [])],
