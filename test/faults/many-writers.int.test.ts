@@ -72,6 +72,7 @@ describe('faults: three writers, two ingests whose clocks differ by 2 s', () => 
     if (JSON.stringify(actual) !== JSON.stringify(expected)) await explain(s, actual, expected);
     expect(actual.spans).toEqual(expected.spans);
     expect(actual.metrics).toEqual(expected.metrics);
+    expect(actual.points).toEqual(expected.points);
     expect(actual.traces).toEqual(expected.traces);
     // Search and lists read `trace_index`: each live trace exactly once, at its summary's start.
     const starts = async (table: string) =>
@@ -144,6 +145,8 @@ async function groupEvicts(stack: Stack, members: number): Promise<void> {
 type State = {
   spans: Record<string, { output: unknown; meta: Record<string, string>; tags: Record<string, string> }>;
   metrics: Record<string, number>;
+  /** Each live metric's values in `metric_points` (analytics): exactly one. */
+  points: Record<string, number[]>;
   traces: Record<string, number>;
 };
 
@@ -156,7 +159,8 @@ function expectedState(model: WriteModel): State {
   }
   const metrics: State['metrics'] = {};
   for (const [id, m] of model.metrics) if (!m.deleted) metrics[id] = m.value;
-  return sorted({ spans, metrics, traces: Object.fromEntries(model.liveSpansPerTrace()) });
+  const points = Object.fromEntries(Object.entries(metrics).map(([id, value]) => [id, [value]]));
+  return sorted({ spans, metrics, points, traces: Object.fromEntries(model.liveSpansPerTrace()) });
 }
 
 async function storedState(stack: Stack): Promise<State> {
@@ -179,6 +183,10 @@ async function storedState(stack: Stack): Promise<State> {
   const metrics = await query<{ id: string; value: number }>(
     `SELECT toString(metric_id) AS id, value FROM span_metrics FINAL WHERE project_id = {p:UUID}`,
   );
+  const points = await query<{ id: string; values: number[] }>(
+    `SELECT toString(metric_id) AS id, groupArray(value) AS values FROM metric_points FINAL
+     WHERE project_id = {p:UUID} GROUP BY metric_id`,
+  );
   const traces = await query<{ id: string; n: number }>(
     `SELECT toString(trace_id) AS id, span_count AS n FROM trace_summaries FINAL WHERE project_id = {p:UUID}`,
   );
@@ -190,6 +198,7 @@ async function storedState(stack: Stack): Promise<State> {
       ]),
     ),
     metrics: Object.fromEntries(metrics.map((r) => [r.id, r.value])),
+    points: Object.fromEntries(points.map((r) => [r.id, r.values])),
     traces: Object.fromEntries(traces.map((r) => [r.id, Number(r.n)])),
   });
 }
@@ -208,6 +217,7 @@ function sorted(state: State): State {
       ),
     ),
     metrics: order(state.metrics),
+    points: order(state.points),
     traces: order(state.traces),
   };
 }

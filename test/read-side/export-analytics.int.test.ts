@@ -138,6 +138,59 @@ describe('export and metric analytics', () => {
     expect(bad.body).toContain('aggregations');
   });
 
+  it('counts a metric once, where it is now: after its span moves or its dimension changes, and not once deleted', async () => {
+    // A day before the other spans, so their exports and analytics do not see these.
+    const day = hour - 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const spans = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const metrics: string[] = [];
+    for (const [i, id] of spans.entries()) {
+      const span = await api.request('POST', '/v2/spans', {
+        id,
+        name: 'moving',
+        start_time: iso(day + i * 60_000),
+      });
+      expect(span.status).toBe(200);
+      const metric = await api.request('POST', `/v2/spans/${id}/metrics`, {
+        dimension: 'moves',
+        value: i + 1,
+      });
+      expect(metric.status).toBe(200);
+      metrics.push(metric.body.id);
+    }
+    const report = async (dimension: string) => {
+      const res = await inject('/v2/analytics/metrics', {
+        dimension,
+        filter: { from: iso(day), to: iso(day + 2 * 3600_000) },
+        interval_seconds: 3600,
+        aggregations: ['count', 'sum'],
+      });
+      expect(res.status, res.body).toBe(200);
+      return MetricAnalyticsResponse.parse(JSON.parse(res.body)).buckets;
+    };
+    const hourOf = (ms: number) => `${iso(ms).slice(0, 19)}.000000Z`;
+    const before = await stack.eventually(
+      () => report('moves'),
+      (b) => b[0]?.count === 3,
+    );
+    expect(before).toEqual([{ start: hourOf(day), count: 3, sum: 6 }]);
+
+    const moves = [
+      api.request('PATCH', `/v2/spans/${spans[0]}`, { start_time: iso(day + 3600_000 + 5_000) }),
+      api.request('PATCH', `/v2/spans/${spans[1]}/metrics/${metrics[1]}`, { dimension: 'moved' }),
+      api.request('DELETE', `/v2/spans/${spans[2]}/metrics/${metrics[2]}`),
+    ];
+    expect((await Promise.all(moves)).map((r) => r.status)).toEqual([200, 200, 204]);
+    const after = await stack.eventually(
+      async () => [await report('moves'), await report('moved')] as const,
+      ([moved, renamed]) => moved.length === 1 && moved[0]?.sum === 1 && renamed.length === 1,
+    );
+    expect(after).toEqual([
+      [{ start: hourOf(day + 3600_000), count: 1, sum: 1 }],
+      [{ start: hourOf(day), count: 1, sum: 2 }],
+    ]);
+  });
+
   it('exports matching spans as streamed JSONL and as CSV with quoting', async () => {
     const jsonl = await inject('/v2/export/spans', { filter: { ...window, name: 'rerank' } });
     expect(jsonl.status).toBe(200);

@@ -7,10 +7,10 @@ import {
   type MetricAnalyticsResponse,
   normalizeTimestamp,
 } from '@tracehouse/shared';
-import { isoFromClickHouse, toClickHouseAppError } from '@tracehouse/shared/node';
+import { isoFromClickHouse, metricPointsSql, toClickHouseAppError } from '@tracehouse/shared/node';
 import { spanConditions } from './filter-sql.js';
 import { SqlParams } from './sql-params.js';
-import { resolveWindow } from './window.js';
+import { chTime, resolveWindow, type TimeWindow } from './window.js';
 
 /** Bucket widths the automatic interval picks from (seconds): about 60 buckets per window. */
 const niceIntervals = [
@@ -66,26 +66,31 @@ function aggregationColumns(aggregations: Aggregation[]): string[] {
   ];
 }
 
-/** Filters that only name the span attributes each metric row carries (migration 0006). */
+/** Filters that only name the span attributes each metric point carries (migrations 0006, 0014). */
 const onMetricRows = new Set(['tags', 'tag_keys', 'name', 'from', 'to', 'trace_id']);
 
 /**
- * The metrics to aggregate: `m.value` beside `s.start_time`, `s.name` and `s.tags` of their span. When
- * the filter only names attributes the metric rows carry, `s` is the metric rows themselves (no join).
+ * The metrics to aggregate: `m.value` beside `s.start_time`, `s.name` and `s.tags` of their span, from
+ * `metric_points` (the dimension's points in the window). When the filter only names attributes the
+ * points carry, `s` is the points themselves; otherwise they are joined to the spans that match.
  */
 function metricSource(
   req: MetricAnalyticsRequest,
   projectId: string,
+  window: TimeWindow,
   spanWhere: string[],
   p: SqlParams,
 ): string {
-  const metrics = `project_id = ${p.add(projectId, 'UUID')} AND dimension = ${p.add(req.dimension, 'String')}`;
+  const points = metricPointsSql({
+    project: p.add(projectId, 'UUID'),
+    dimension: p.add(req.dimension, 'String'),
+    from: p.add(chTime(window.from), "DateTime64(6, 'UTC')"),
+    to: p.add(chTime(window.to), "DateTime64(6, 'UTC')"),
+  });
   if (Object.keys(req.filter ?? {}).every((key) => onMetricRows.has(key))) {
-    return `(SELECT * FROM (SELECT project_id, trace_id, value, span_name AS name, span_start_time AS start_time,
-                                   span_tags AS tags FROM span_metrics FINAL WHERE ${metrics})
-             WHERE ${spanWhere.join(' AND ')}) AS s`;
+    return `(SELECT * FROM (${points}) WHERE ${spanWhere.join(' AND ')}) AS s`;
   }
-  return `(SELECT trace_id, span_id, value FROM span_metrics FINAL WHERE ${metrics}) AS m
+  return `(SELECT trace_id, span_id, value FROM (${points})) AS m
     INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans FINAL WHERE ${spanWhere.join(' AND ')}) AS s
       ON m.trace_id = s.trace_id AND m.span_id = s.span_id`;
 }
@@ -146,7 +151,7 @@ export async function metricAnalytics(
     SELECT toString(toStartOfInterval(s.start_time, toIntervalSecond(${p.add(interval, 'UInt32')}))) AS bucket,
            ${group} AS series,
            ${aggregationColumns(aggregations).join(',\n           ')}
-    FROM ${metricSource(req, projectId, spanWhere, p)}
+    FROM ${metricSource(req, projectId, window, spanWhere, p)}
     GROUP BY bucket, series
     ORDER BY bucket, series`;
   let rows: Record<string, unknown>[];

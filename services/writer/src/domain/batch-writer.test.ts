@@ -2,6 +2,7 @@ import { AppError, type DeadLetter, topicNames } from '@tracehouse/shared';
 import {
   createLogger,
   type SpanMetricRow,
+  type SpanMetricRowToInsert,
   type SpanRow,
   type StoredTraceSummary,
   type TraceSummaryRow,
@@ -102,8 +103,13 @@ class FakeStore implements WriterStore {
       throw new AppError('TH_CLICKHOUSE_INSERT', 'refused', { details: { clickhouseCode: '27' } });
     for (const row of rows) keep(this.spans, keyOf(row, row.span_id), row);
   }
-  async insertMetrics(rows: SpanMetricRow[]) {
-    for (const row of rows) keep(this.metrics, keyOf(row, row.metric_id), row);
+  /** Every metric row inserted, as inserted (the key it replaces included). */
+  metricInserts: SpanMetricRowToInsert[] = [];
+  async insertMetrics(rows: SpanMetricRowToInsert[]) {
+    this.metricInserts.push(...rows);
+    // Stored as ClickHouse gives them back: a loaded row never names a key it replaced.
+    for (const { replaced_dimension, replaced_span_start_time, ...row } of rows)
+      keep(this.metrics, keyOf(row, row.metric_id), row);
   }
   async insertTraces(rows: TraceSummaryRow[]) {
     for (const row of rows) keep(this.traces, `${row.project_id}/${row.trace_id}`, row);
@@ -306,6 +312,36 @@ describe('BatchWriter', () => {
     expect(stored(store, span(2))).toBeUndefined();
     expect(store.traces.get(`${projectA}/${trace}`)?.span_count).toBe(2);
     expect(traceCache.size).toBe(0);
+  });
+
+  it('names the key a metric moves from (dimension or span start), also after a restart, so its point goes', async () => {
+    const first = setup();
+    const inserted = () => first.store.metricInserts.at(-1);
+    await first.writer.write([record(create(span(1))), record(metric(span(7), span(1), 11))]);
+    expect(inserted()).not.toHaveProperty('replaced_dimension');
+    await first.writer.write([record(patch(span(1), 20, { start_time: '2025-01-01T00:00:09.000000Z' }))]);
+    expect(inserted()).toMatchObject({
+      span_start_time: '2025-01-01 00:00:09.000000',
+      replaced_dimension: 'score',
+      replaced_span_start_time: '2025-01-01 00:00:00.000000',
+    });
+    // A new value at the same key replaces nothing.
+    const update = (version: number, fields: object) => ({
+      ...metric(span(7), span(1), version),
+      kind: 'metric.patch',
+      fields,
+    });
+    await first.writer.write([record(update(30, { value: 2 }))]);
+    expect(inserted()).toMatchObject({ value: 2 });
+    expect(inserted()).not.toHaveProperty('replaced_dimension');
+    // A writer that loads the trace knows the key from the stored row.
+    const restarted = setup(first.store);
+    await restarted.writer.write([record(update(40, { dimension: 'quality' }))]);
+    expect(restarted.store.metricInserts.at(-1)).toMatchObject({
+      dimension: 'quality',
+      replaced_dimension: 'score',
+      replaced_span_start_time: '2025-01-01 00:00:09.000000',
+    });
   });
 
   it("copies the span's name, start and tags onto its metrics, also when the metric came first or the tags change", async () => {

@@ -4,6 +4,7 @@ import type {
   DatasetRow,
   Logger,
   SpanMetricRow,
+  SpanMetricRowToInsert,
   SpanRowToInsert,
   TraceSummaryRow,
 } from '@tracehouse/shared/node';
@@ -29,7 +30,7 @@ export interface EntryKey {
 export interface WriterStore extends TraceReads {
   loadEntries(keys: EntryKey[]): Promise<DatasetEntryRow[]>;
   insertSpans(rows: SpanRowToInsert[]): Promise<void>;
-  insertMetrics(rows: SpanMetricRow[]): Promise<void>;
+  insertMetrics(rows: SpanMetricRowToInsert[]): Promise<void>;
   insertTraces(rows: TraceSummaryRow[]): Promise<void>;
   insertEntries(rows: DatasetEntryRow[]): Promise<void>;
   insertDatasets(rows: DatasetRow[]): Promise<void>;
@@ -104,7 +105,7 @@ export class BatchWriter {
     const touched = await this.#apply(decoded.traceEvents);
     const loadedTraces = touched.loaded;
     const spanRows: SpanRowToInsert[] = [];
-    const metricRows: SpanMetricRow[] = [];
+    const metricRows: SpanMetricRowToInsert[] = [];
     const sourcesOf = new Map<object, Source[]>();
     for (const t of touched.traces) {
       for (const [id, sources] of t.changes.spans) {
@@ -113,7 +114,7 @@ export class BatchWriter {
         sourcesOf.set(row, sources);
       }
       for (const [id, sources] of t.changes.metrics) {
-        const row = t.next.metrics.get(id)!;
+        const row = withReplacedPoint(t.next.metrics.get(id)!, t.base.metrics.get(id));
         metricRows.push(row);
         sourcesOf.set(row, sources);
       }
@@ -251,6 +252,17 @@ export class BatchWriter {
       },
     );
   }
+}
+
+/**
+ * The row to insert for a changed metric: when it moves the metric to another dimension or span start,
+ * it names the key the metric had, so its point there is deleted (migration 0014). A copy: the row the
+ * trace holds must not carry it into a later batch.
+ */
+function withReplacedPoint(row: SpanMetricRow, before: SpanMetricRow | undefined): SpanMetricRowToInsert {
+  if (!before || before.dimension === '') return row;
+  if (before.dimension === row.dimension && before.span_start_time === row.span_start_time) return row;
+  return { ...row, replaced_dimension: before.dimension, replaced_span_start_time: before.span_start_time };
 }
 
 /** Puts the refused rows of a trace back as they were before the batch. */

@@ -4,6 +4,7 @@ export * from './alert-events.js';
 export * from './alert-rules.js';
 export * from './api-keys.js';
 export * from './dataset-entries.js';
+export * from './metric-points.js';
 export * from './projects.js';
 export * from './span-metrics.js';
 export * from './spans.js';

@@ -28,7 +28,20 @@ export const SpanMetricRow = z.object({
 });
 export type SpanMetricRow = z.infer<typeof SpanMetricRow>;
 
-export async function insertSpanMetrics(client: ClickHouseClient, rows: SpanMetricRow[]): Promise<void> {
+/**
+ * A metric row as the writer inserts it: when the row moves the metric to another dimension or span
+ * start, it names the key it had, so `metric_points` deletes the point there (migration 0014). Never
+ * read back (the schema above drops it), so a row the writer holds never carries a stale one.
+ */
+export type SpanMetricRowToInsert = SpanMetricRow & {
+  replaced_dimension?: string;
+  replaced_span_start_time?: string;
+};
+
+export async function insertSpanMetrics(
+  client: ClickHouseClient,
+  rows: SpanMetricRowToInsert[],
+): Promise<void> {
   if (rows.length === 0) return;
   try {
     // Into a reused body, as spans are: the client's own encoding made a string and a chunk per row.
