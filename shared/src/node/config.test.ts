@@ -18,6 +18,10 @@ describe('loadConfig', () => {
     expect(cfg.KAFKA_BROKERS).toEqual(['127.0.0.1:19092']);
     expect(cfg.CLICKHOUSE_DATABASE).toBe('tracehouse');
     expect(cfg.LOG_LEVEL).toBe('info');
+    expect(cfg.CLICKHOUSE_COMPRESS_RESPONSES).toBe(false);
+    expect(loadConfig(schema, { CLICKHOUSE_COMPRESS_RESPONSES: 'true' }).CLICKHOUSE_COMPRESS_RESPONSES).toBe(
+      true,
+    );
   });
 
   it('parses "false" as false, never as truthy', () => {

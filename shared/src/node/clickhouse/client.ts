@@ -17,6 +17,8 @@ export interface ClickHouseOptions {
   maxOpenConnections?: number;
   /** Extra settings sent with every request, e.g. `{ async_insert: 0 }`. */
   settings?: Record<string, string | number>;
+  /** gzip responses (`CLICKHOUSE_COMPRESS_RESPONSES`); requests are never compressed. */
+  compressResponses?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
     // A socket idle past the TTL is not reused even when the event loop was too busy to close it in
     // time: a server that already closed it would answer the next query with "socket hang up".
     keep_alive: { enabled: true, idle_socket_ttl: 2_500, eagerly_destroy_stale_sockets: true },
-    compression: { request: false, response: true },
+    compression: { request: false, response: options.compressResponses ?? false },
     clickhouse_settings: {
       // Timestamps travel as ISO/'YYYY-MM-DD hh:mm:ss.ffffff' strings in UTC.
       date_time_input_format: 'best_effort',
@@ -88,11 +90,13 @@ export function clickhouseConnection(config: {
   CLICKHOUSE_DATABASE: string;
   CLICKHOUSE_USER: string;
   CLICKHOUSE_PASSWORD: string;
-}): Pick<ClickHouseOptions, 'url' | 'database' | 'username' | 'password'> {
+  CLICKHOUSE_COMPRESS_RESPONSES?: boolean;
+}): Pick<ClickHouseOptions, 'url' | 'database' | 'username' | 'password' | 'compressResponses'> {
   return {
     url: config.CLICKHOUSE_URL,
     database: config.CLICKHOUSE_DATABASE,
     username: config.CLICKHOUSE_USER,
     password: config.CLICKHOUSE_PASSWORD,
+    compressResponses: config.CLICKHOUSE_COMPRESS_RESPONSES,
   };
 }
