@@ -20,8 +20,9 @@ import {
  * as it is: every field valid and no key the schema does not know (zod would strip it). Consumers read
  * hundreds of thousands of events a second that ingest built from these schemas, and zod's walk, with
  * the copy of every object it returns, cost an eighth of the writer's CPU and a quarter of the
- * alerter's (profiled small spans). Anything not accepted here goes to zod, which accepts it (stripped) or says why not, so what a consumer ends
- * up with is what zod alone gives it; `exact-events.test.ts` holds the two to that.
+ * alerter's (profiled small spans). Anything not accepted here goes to zod, which accepts it
+ * (stripped) or says why not, so what a consumer ends up with is what zod alone gives it;
+ * `exact-events.test.ts` holds the two to that.
  */
 
 type Fields = Record<string, unknown>;
