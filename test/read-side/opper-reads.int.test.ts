@@ -177,6 +177,12 @@ describe('Opper v2 reads', () => {
     expect(llm.metrics.map((m) => [m.dimension, m.value])).toEqual([['quality_score', 5]]);
     expect(detail.tree).toHaveLength(1);
     expect(detail.tree![0]!.children[0]!.children[0]!.id).toBe(grandchild.body.id);
+    // Its spans are stored now and a new metric is not yet: the spans must not pass for proof that the
+    // trace is fresh (the read waits for the metric).
+    await a.request('POST', `/v2/spans/${grandchild.body.id}/metrics`, { dimension: 'latency_ms', value: 7 });
+    const again = TraceDetail.parse((await b.request('GET', `/v2/traces/${root.body.id}`)).body);
+    const parse = again.spans.find((s) => s.id === grandchild.body.id)!;
+    expect(parse.metrics.map((m) => [m.dimension, m.value])).toEqual([['latency_ms', 7]]);
 
     const listed = listOf(TraceSummary).parse((await a.request('GET', '/v2/traces')).body);
     expect(listed.data.map((t) => t.id)).toContain(root.body.id);

@@ -145,22 +145,33 @@ export class ReadService {
     return metric;
   }
 
-  /** A trace's live spans and metrics once they reflect every acknowledged write to it. */
+  /**
+   * A trace's live spans and metrics once they reflect every acknowledged write to it. The read starts
+   * beside the fence lookup, not after it, and most reads prove their own freshness: a returned row at
+   * or past the fence's version means the newest acknowledged write is stored, as the stored-versions
+   * check would find. Only a read that cannot show it (the newest write not yet stored, or a delete,
+   * which leaves no live row) waits on that check and reads again: one round trip instead of three.
+   */
   async #traceRows(projectId: string, traceId: string): Promise<[SpanRow[], StoredMetric[]]> {
     const ch = this.#o.clickhouse;
-    const fence = await this.#o.fences.trace(projectId, traceId);
-    if (fence) {
-      await this.#fresh(
-        () =>
-          Promise.all([
-            newestSpanVersion(ch, projectId, traceId),
-            fence.metrics > 0 ? newestMetricVersion(ch, projectId, traceId) : 0,
-          ]),
-        ([spans, metrics]) => spans >= fence.spans && metrics >= fence.metrics,
-        'Trace',
-      );
+    const read = () =>
+      Promise.all([readTraceSpans(ch, projectId, traceId), readTraceMetrics(ch, projectId, traceId)]);
+    const [fence, [spans, metrics]] = await Promise.all([this.#o.fences.trace(projectId, traceId), read()]);
+    const newestSpan = spans.reduce((newest, s) => Math.max(newest, Number(s.version)), 0);
+    if (!fence || (newestSpan >= fence.spans && metrics.newestVersion >= fence.metrics)) {
+      return [spans, metrics.metrics];
     }
-    return Promise.all([readTraceSpans(ch, projectId, traceId), readTraceMetrics(ch, projectId, traceId)]);
+    await this.#fresh(
+      () =>
+        Promise.all([
+          newestSpanVersion(ch, projectId, traceId),
+          fence.metrics > 0 ? newestMetricVersion(ch, projectId, traceId) : 0,
+        ]),
+      ([storedSpans, storedMetrics]) => storedSpans >= fence.spans && storedMetrics >= fence.metrics,
+      'Trace',
+    );
+    const [spansNow, metricsNow] = await read();
+    return [spansNow, metricsNow.metrics];
   }
 
   /** The trace as v2 answers it, and (v3) its spans as span views; both within the byte budget. */

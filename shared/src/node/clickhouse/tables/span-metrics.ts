@@ -157,22 +157,29 @@ export async function listSpanMetrics(
   }
 }
 
-/** Every live metric of a trace (bounded), oldest first. */
+/**
+ * Every live metric of a trace (bounded), oldest first, and the newest version among them (0 when
+ * none): a read that must reflect a known write checks it on the rows it got.
+ */
 export async function readTraceMetrics(
   client: ClickHouseClient,
   projectId: string,
   traceId: string,
   limit = 100_000,
-): Promise<StoredMetric[]> {
+): Promise<{ metrics: StoredMetric[]; newestVersion: number }> {
   try {
     const rs = await client.query({
-      query: `SELECT ${metricViewColumns} FROM span_metrics FINAL
+      query: `SELECT ${metricViewColumns}, version FROM span_metrics FINAL
               WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND dimension != ''
               ORDER BY created_at, metric_id LIMIT {limit:UInt32}`,
       query_params: { project: projectId, trace: traceId, limit },
       format: 'JSONEachRow',
     });
-    return (await rs.json<MetricViewRow>()).map(toStoredMetric);
+    const rows = await rs.json<MetricViewRow & { version: string | number }>();
+    return {
+      metrics: rows.map(toStoredMetric),
+      newestVersion: rows.reduce((newest, r) => Math.max(newest, Number(r.version)), 0),
+    };
   } catch (err) {
     throw toClickHouseAppError(err, 'reading the metrics of a trace');
   }
