@@ -59,7 +59,7 @@ export async function clickhouseBaseline(
   projectId: string,
   seconds: number,
 ): Promise<{ rowsPerSecond: number; rows: number; bytesPerRow: number }> {
-  await clickhouse.command({ query: 'CREATE TABLE IF NOT EXISTS spans_baseline AS spans' });
+  await clickhouse.command({ query: 'CREATE TABLE IF NOT EXISTS spans_baseline AS spans_v2' });
   const batch = spanRows(profile, projectId, 10_000);
   const bytesPerRow = Math.round(JSON.stringify(batch).length / batch.length);
   const deadline = Date.now() + seconds * 1000;

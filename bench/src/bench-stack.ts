@@ -136,7 +136,7 @@ export class BenchStack {
   /** Stored spans of the run (live rows, every version folded). */
   async storedSpans(): Promise<number> {
     const rs = await this.clickhouse.query({
-      query: `SELECT count() AS n FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+      query: `SELECT count() AS n FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND name != ''`,
       query_params: { p: this.projectId },
       format: 'JSONEachRow',
     });
@@ -150,7 +150,7 @@ export class BenchStack {
    */
   async storedSince(since: Date): Promise<number> {
     const rs = await this.clickhouse.query({
-      query: `SELECT uniqExact(span_id) AS n FROM spans
+      query: `SELECT uniqExact(span_id) AS n FROM spans_v2
               WHERE project_id = {p:UUID} AND received_at >= {since:DateTime64(6)} AND name != ''`,
       query_params: { p: this.projectId, since: since.toISOString().replace('T', ' ').replace('Z', '') },
       format: 'JSONEachRow',

@@ -39,7 +39,7 @@ export async function fillStored(
     const count = Math.min(chunk, target - from);
     const params = { p: stack.projectId, from, count, total: target };
     await stack.clickhouse.command({
-      query: `INSERT INTO spans (project_id, trace_id, span_id, parent_id, name, type, start_time, end_time, status,
+      query: `INSERT INTO spans_v2 (project_id, trace_id, span_id, parent_id, name, type, start_time, end_time, status,
                                  input, output, meta, tags, model, prompt_tokens, completion_tokens, total_tokens,
                                  received_at, version, deleted)
               SELECT {p:UUID}, ${trace}, if(number % 20 = 0, ${trace}, ${span}),

@@ -38,7 +38,7 @@ export class VisibilityProbe {
       const samples = [...this.#pending.values()].slice(0, 500);
       // By the sorting key's prefix (project, trace), so each poll reads a few granules, not the table.
       const rs = await this.stack.clickhouse.query({
-        query: `SELECT DISTINCT toString(span_id) AS id FROM spans
+        query: `SELECT DISTINCT toString(span_id) AS id FROM spans_v2
                 WHERE project_id = {p:UUID} AND trace_id IN {traces:Array(UUID)} AND span_id IN {ids:Array(UUID)}`,
         query_params: {
           p: this.stack.projectId,

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 
 /** Every table that holds a project's data, each keyed by `project_id` first. */
 const projectTables = [
-  'spans',
+  'spans_v2',
   'span_metrics',
   'traces',
   'trace_summaries',

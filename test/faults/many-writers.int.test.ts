@@ -99,7 +99,7 @@ async function explain(stack: Stack, actual: State, expected: State): Promise<vo
     .slice(0, 4);
   for (const id of differ) {
     const rs = await stack.clickhouse.query({
-      query: `SELECT version, name, deleted, output, meta, toString(trace_id) AS trace FROM spans
+      query: `SELECT version, name, deleted, output, meta, toString(trace_id) AS trace FROM spans_v2
               WHERE project_id = {p:UUID} AND span_id = {s:UUID} ORDER BY version`,
       query_params: { p: stack.projectId, s: id },
       format: 'JSONEachRow',
@@ -178,7 +178,7 @@ async function storedState(stack: Stack): Promise<State> {
     meta: Record<string, string>;
     tags: Record<string, string>;
   }>(
-    `SELECT toString(span_id) AS id, output, meta, tags FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    `SELECT toString(span_id) AS id, output, meta, tags FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND name != ''`,
   );
   const metrics = await query<{ id: string; value: number }>(
     `SELECT toString(metric_id) AS id, value FROM span_metrics FINAL WHERE project_id = {p:UUID}`,

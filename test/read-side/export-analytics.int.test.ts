@@ -57,7 +57,7 @@ describe('export and metric analytics', () => {
     await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: `SELECT (SELECT count() FROM spans FINAL WHERE project_id = {p:UUID}) AS s,
+          query: `SELECT (SELECT count() FROM spans_v2 FINAL WHERE project_id = {p:UUID}) AS s,
                          (SELECT count() FROM span_metrics FINAL WHERE project_id = {p:UUID}) AS m`,
           query_params: { p: stack.projectId },
           format: 'JSONEachRow',

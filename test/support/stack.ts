@@ -181,7 +181,7 @@ export class Stack {
   /** Live span rows of the stack's project (`FINAL`, pending patches excluded). */
   async spanCounts(projectId = this.projectId): Promise<{ rows: number; unique: number }> {
     const rs = await this.clickhouse.query({
-      query: `SELECT count() AS rows, uniqExact(span_id) AS unique FROM spans FINAL
+      query: `SELECT count() AS rows, uniqExact(span_id) AS unique FROM spans_v2 FINAL
               WHERE project_id = {p:UUID} AND name != ''`,
       query_params: { p: projectId },
       format: 'JSONEachRow',

@@ -95,7 +95,7 @@ export async function expectExactly(stack: Stack, acked: Acked) {
   expect(counts).toEqual({ rows: acked.size, unique: acked.size });
   // And they are the acknowledged ones, not others.
   const rs = await stack.clickhouse.query({
-    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    query: `SELECT toString(span_id) AS id FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND name != ''`,
     query_params: { p: stack.projectId },
     format: 'JSONEachRow',
   });
@@ -115,7 +115,7 @@ export async function expectAckedOnce(stack: Stack, acked: Acked, attempted: Set
   );
   expect(counts.rows).toBe(counts.unique);
   const rs = await stack.clickhouse.query({
-    query: `SELECT toString(span_id) AS id FROM spans FINAL WHERE project_id = {p:UUID} AND name != ''`,
+    query: `SELECT toString(span_id) AS id FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND name != ''`,
     query_params: { p: stack.projectId },
     format: 'JSONEachRow',
   });

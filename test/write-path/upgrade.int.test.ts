@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { topicNames } from '@tracehouse/shared';
 import {
   createApiKey,
   ensureProject,
   insertSpanMetrics,
-  insertSpans,
   migrate,
   migrationsDir,
 } from '@tracehouse/shared/node';
@@ -46,7 +46,8 @@ describe('upgrade: a database and topics written by the previous version', () =>
     const [t1, s1, m1, t2, s2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     // T1: a stored root with its summary and a metric. T2: only a pending patch (no create yet), which
     // the previous writer stored without a summary.
-    await insertSpans(old, [
+    // Into `spans`, as the previous version wrote (migration 0015 copies it to `spans_v2`).
+    await insertOldSpans(old, [
       storedSpanRow(
         { project, trace: t1, span: s1 },
         { name: 'old-root', input: '{"q":1}', end_time: t0, status: 'ok' },
@@ -88,7 +89,7 @@ describe('upgrade: a database and topics written by the previous version', () =>
     await insertSpanMetrics(old, [
       { ...metric, metric_id: m1, dimension: 'old', value: 1, version: 1_000, deleted: 0 },
     ]);
-    await insertSpans(old, [storedSpanRow({ project, trace: t2, span: s2 }, { output: '"late"' })]);
+    await insertOldSpans(old, [storedSpanRow({ project, trace: t2, span: s2 }, { output: '"late"' })]);
     await old.close();
 
     // Records the previous ingest left in Kafka: one event per record, metrics on their own topic.
@@ -174,6 +175,10 @@ describe('upgrade: a database and topics written by the previous version', () =>
         input_truncated: false,
       }),
     ]);
+    // It also writes spans into `spans`: the view of migration 0015 forwards them to `spans_v2`.
+    const [t3, s3] = [randomUUID(), randomUUID()];
+    await insertOldSpans(s.clickhouse, [storedSpanRow({ project, trace: t3, span: s3 }, { name: 'old-writer' })]);
+    expect((await api.request('GET', `/v2/spans/${s3}`)).body).toMatchObject({ id: s3, name: 'old-writer' });
     await s.startWriter();
 
     // The old patch and the old metric record were applied onto the stored rows.
@@ -209,3 +214,6 @@ describe('upgrade: a database and topics written by the previous version', () =>
     expect(traces.body.data.map((t: { name: string }) => t.name).sort()).toEqual(['new-root', 'old-root']);
   });
 });
+
+const insertOldSpans = (client: ClickHouseClient, rows: object[]) =>
+  client.insert({ table: 'spans', values: rows, format: 'JSONEachRow' });

@@ -69,8 +69,8 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     // Stored children sit in their parent's trace.
     const rs = await stack.clickhouse.query({
       query: `SELECT countIf(c.trace_id != p.trace_id) AS wrong, count() AS children
-              FROM (SELECT span_id, trace_id, parent_id FROM spans FINAL WHERE project_id = {p:UUID} AND parent_id IS NOT NULL) AS c
-              INNER JOIN (SELECT span_id, trace_id FROM spans FINAL WHERE project_id = {p:UUID}) AS p
+              FROM (SELECT span_id, trace_id, parent_id FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND parent_id IS NOT NULL) AS c
+              INNER JOIN (SELECT span_id, trace_id FROM spans_v2 FINAL WHERE project_id = {p:UUID}) AS p
               ON c.parent_id = p.span_id`,
       query_params: { p: stack.projectId },
       format: 'JSONEachRow',
@@ -122,7 +122,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     const rows = await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: `SELECT span_id, input, output, meta FROM spans FINAL
+          query: `SELECT span_id, input, output, meta FROM spans_v2 FINAL
                   WHERE project_id = {p:UUID} AND span_id IN ({ids:Array(UUID)}) ORDER BY name`,
           query_params: { p: stack.projectId, ids: [s1, s2, s3] },
           format: 'JSONEachRow',
@@ -170,7 +170,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       async () => {
         const rs = await stack.clickhouse.query({
           query: `SELECT name, start_time, end_time, input, output, meta, tags, feedback_score, feedback_comment
-                  FROM spans FINAL
+                  FROM spans_v2 FINAL
                   WHERE project_id = {p:UUID} AND span_id = {s:UUID}`,
           query_params: { p: stack.projectId, s: id },
           format: 'JSONEachRow',
@@ -319,7 +319,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     const stored = await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: 'SELECT count() AS n FROM spans FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}',
+          query: 'SELECT count() AS n FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}',
           query_params: { p: stack.projectId, s: after.body.id },
           format: 'JSONEachRow',
         });
@@ -374,7 +374,7 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
     const left = await stack.eventually(
       async () => {
         const rs = await stack.clickhouse.query({
-          query: `SELECT (SELECT count() FROM spans FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}) AS spans,
+          query: `SELECT (SELECT count() FROM spans_v2 FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}) AS spans,
                          (SELECT count() FROM span_metrics FINAL WHERE project_id = {p:UUID} AND span_id = {s:UUID}) AS metrics`,
           query_params: { p: stack.projectId, s: span.body.id },
           format: 'JSONEachRow',

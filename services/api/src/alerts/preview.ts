@@ -68,13 +68,13 @@ async function storedValues(
              FROM span_metrics FINAL
              WHERE project_id = {p:UUID} AND deleted = 0 AND dimension = {dim:String}
                AND created_at >= {from:DateTime64(6, 'UTC')} AND created_at < {to:DateTime64(6, 'UTC')}
-               AND (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans FINAL
+               AND (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans_v2 FINAL
                                            WHERE project_id = {p:UUID} AND ${spanWhere})
              ORDER BY t LIMIT {limit:UInt32}`;
   } else {
     query = `SELECT toUnixTimestamp64Milli(end_time) AS t, ${signalSql[rule.source.signal]} AS v,
                     toString(trace_id) AS trace
-             FROM spans FINAL
+             FROM spans_v2 FINAL
              WHERE project_id = {p:UUID} AND ${spanWhere} AND end_time IS NOT NULL
                AND end_time >= {from:DateTime64(6, 'UTC')} AND end_time < {to:DateTime64(6, 'UTC')}
                AND v IS NOT NULL

@@ -91,7 +91,7 @@ function metricSource(
     return `(SELECT * FROM (${points}) WHERE ${spanWhere.join(' AND ')}) AS s`;
   }
   return `(SELECT trace_id, span_id, value FROM (${points})) AS m
-    INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans FINAL WHERE ${spanWhere.join(' AND ')}) AS s
+    INNER JOIN (SELECT trace_id, span_id, start_time, name, tags FROM spans_v2 FINAL WHERE ${spanWhere.join(' AND ')}) AS s
       ON m.trace_id = s.trace_id AND m.span_id = s.span_id`;
 }
 

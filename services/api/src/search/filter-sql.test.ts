@@ -33,7 +33,7 @@ describe('filter SQL', () => {
   it('turns span criteria of a trace search into "has a matching span"', () => {
     const p = new SqlParams();
     const sql = traceConditions({ type: 'tool', has_error: true }, project, window, p).join(' AND ');
-    expect(sql).toContain('trace_id IN (SELECT trace_id FROM spans FINAL WHERE');
+    expect(sql).toContain('trace_id IN (SELECT trace_id FROM spans_v2 FINAL WHERE');
     expect(sql).toContain('isNotNull(error)');
   });
 });

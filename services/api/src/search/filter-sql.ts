@@ -78,7 +78,7 @@ export function traceConditions(
     // A trace's spans start at or after the trace, and traces are filtered by their start: open the end.
     const spanWindow = { from: window.from, to: '2299-12-31T23:59:59.999999Z' };
     const spanWhere = spanConditions(spanFilter, projectId, spanWindow, p);
-    where.push(`trace_id IN (SELECT trace_id FROM spans FINAL WHERE ${spanWhere.join(' AND ')})`);
+    where.push(`trace_id IN (SELECT trace_id FROM spans_v2 FINAL WHERE ${spanWhere.join(' AND ')})`);
   }
   if (filter.metric !== undefined) {
     where.push(`trace_id IN (SELECT trace_id FROM (${metricSpans(filter.metric, project, p)}))`);

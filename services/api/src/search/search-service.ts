@@ -34,7 +34,7 @@ type Entity = 'spans' | 'traces';
 /** How each entity is selected, sorted and turned into its API shape. */
 const entities = {
   spans: {
-    table: 'spans',
+    table: 'spans_v2',
     id: 'span_id',
     /** What identifies a row within the project (the table's key after project_id). */
     key: '(trace_id, span_id)',

@@ -73,7 +73,7 @@ export const tagSuggestionRoutes: FastifyPluginAsync<{ clickhouse: ClickHouseCli
       const q = parseInput(TagKeysQuery, request.query, 'query');
       const p = new SqlParams();
       const where = scope(request.projectId, q, p);
-      const query = `SELECT key, count() AS spans FROM spans FINAL ARRAY JOIN mapKeys(tags) AS key
+      const query = `SELECT key, count() AS spans FROM spans_v2 FINAL ARRAY JOIN mapKeys(tags) AS key
       WHERE ${where.join(' AND ')} AND startsWith(key, ${p.add(q.prefix, 'String')})
       GROUP BY key ORDER BY spans DESC, key LIMIT ${p.add(q.limit, 'UInt32')}`;
       const found = await rows<{ key: string; spans: string }>(clickhouse, query, p, 'listing tag keys');
@@ -96,7 +96,7 @@ export const tagSuggestionRoutes: FastifyPluginAsync<{ clickhouse: ClickHouseCli
       const p = new SqlParams();
       const where = scope(request.projectId, q, p);
       const key = p.add(q.key, 'String');
-      const query = `SELECT tags[${key}] AS value, count() AS spans FROM spans FINAL
+      const query = `SELECT tags[${key}] AS value, count() AS spans FROM spans_v2 FINAL
       WHERE ${where.join(' AND ')} AND mapContains(tags, ${key}) AND startsWith(value, ${p.add(q.prefix, 'String')})
       GROUP BY value ORDER BY spans DESC, value LIMIT ${p.add(q.limit, 'UInt32')}`;
       const found = await rows<{ value: string; spans: string }>(clickhouse, query, p, 'listing tag values');

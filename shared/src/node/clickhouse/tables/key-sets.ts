@@ -7,7 +7,7 @@ import { toClickHouseAppError } from '../errors.js';
  */
 export async function newestVersion(
   client: ClickHouseClient,
-  table: 'spans' | 'span_metrics' | 'dataset_entries',
+  table: 'spans_v2' | 'span_metrics' | 'dataset_entries',
   where: Record<string, string | undefined>,
 ): Promise<number> {
   const columns = Object.entries(where).filter(([, v]) => v !== undefined);

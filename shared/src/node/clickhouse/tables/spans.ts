@@ -54,7 +54,7 @@ export type SpanRowToInsert = Omit<SpanRow, 'input' | 'output'> & {
 export async function insertSpans(client: ClickHouseClient, rows: SpanRowToInsert[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await insertJsonEachRow(client, 'spans', rows, storedTextColumns);
+    await insertJsonEachRow(client, 'spans_v2', rows, storedTextColumns);
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting spans', ErrorCodes.CLICKHOUSE_INSERT);
   }
@@ -75,7 +75,7 @@ export async function findSpanLocation(
   try {
     const rs = await client.query({
       query: `SELECT trace_id, name, parent_id
-              FROM spans FINAL
+              FROM spans_v2 FINAL
               WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND name != ''
               LIMIT 1`,
       query_params: { project: projectId, span: spanId },
@@ -100,7 +100,7 @@ export async function loadTraceSpanRows(
   if (traces.length === 0) return [];
   try {
     const rs = await client.query({
-      query: `SELECT * FROM spans WHERE ${uuidKeysIn(['project_id', 'trace_id'])}
+      query: `SELECT * FROM spans_v2 WHERE ${uuidKeysIn(['project_id', 'trace_id'])}
               ORDER BY version DESC LIMIT 1 BY project_id, trace_id, span_id`,
       query_params: uuidKeyParams(
         traces.map((k) => [k.projectId, k.traceId]),
@@ -123,7 +123,7 @@ export async function loadSpanRows(
   if (keys.length === 0) return [];
   try {
     const rs = await client.query({
-      query: `SELECT * FROM spans FINAL WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
+      query: `SELECT * FROM spans_v2 FINAL WHERE ${uuidKeysIn(['project_id', 'trace_id', 'span_id'])}`,
       query_params: uuidKeyParams(
         keys.map((k) => [k.projectId, k.traceId, k.spanId]),
         3,
@@ -145,7 +145,7 @@ export async function findSpanContent(
 ): Promise<{ input: string | null; output: string | null } | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT input, output FROM spans FINAL
+      query: `SELECT input, output FROM spans_v2 FINAL
               WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND span_id = {span:UUID} AND name != ''
               LIMIT 1`,
       query_params: definedParams({ project: projectId, trace: traceId, span: spanId }),
@@ -166,7 +166,7 @@ export async function readSpan(
 ): Promise<SpanRow | undefined> {
   try {
     const rs = await client.query({
-      query: `SELECT * FROM spans FINAL
+      query: `SELECT * FROM spans_v2 FINAL
               WHERE project_id = {project:UUID} AND span_id = {span:UUID} AND name != ''
                 ${traceId === undefined ? '' : 'AND trace_id = {trace:UUID}'}
               LIMIT 1`,
@@ -189,7 +189,7 @@ export async function readTraceSpans(
 ): Promise<SpanRow[]> {
   try {
     const rs = await client.query({
-      query: `SELECT * FROM spans FINAL
+      query: `SELECT * FROM spans_v2 FINAL
               WHERE project_id = {project:UUID} AND trace_id = {trace:UUID} AND name != ''
               ORDER BY start_time, span_id LIMIT {limit:UInt32}`,
       query_params: { project: projectId, trace: traceId, limit },
@@ -207,4 +207,4 @@ export const newestSpanVersion = (
   projectId: string,
   traceId: string,
   spanId?: string,
-) => newestVersion(client, 'spans', { project_id: projectId, trace_id: traceId, span_id: spanId });
+) => newestVersion(client, 'spans_v2', { project_id: projectId, trace_id: traceId, span_id: spanId });
