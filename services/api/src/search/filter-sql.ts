@@ -5,7 +5,7 @@ import { chTime, type TimeWindow } from './window.js';
 /** Span duration in microseconds; -1 while the span has not ended (sorts before every ended span). */
 export const spanDurationMicros = `if(isNull(end_time), toInt64(-1), dateDiff('microsecond', start_time, assumeNotNull(end_time)))`;
 
-/** Conditions on `spans FINAL` (live spans of the project in the window) for a filter. */
+/** Conditions on `spans_v2 FINAL` (live spans of the project in the window) for a filter. */
 export function spanConditions(
   filter: SearchFilter,
   projectId: string,

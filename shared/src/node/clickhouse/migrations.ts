@@ -79,7 +79,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     await admin.close();
   }
 
-  const client = createClickHouse(options);
+  // A migration may copy a whole table (0011, 0014, 0015): minutes on a large install, not 60 s.
+  const client = createClickHouse({ ...options, requestTimeoutMs: options.requestTimeoutMs ?? 3_600_000 });
   const applied: string[] = [];
   try {
     await client.command({
