@@ -177,7 +177,9 @@ describe('upgrade: a database and topics written by the previous version', () =>
     ]);
     // It also writes spans into `spans`: the view of migration 0015 forwards them to `spans_v2`.
     const [t3, s3] = [randomUUID(), randomUUID()];
-    await insertOldSpans(s.clickhouse, [storedSpanRow({ project, trace: t3, span: s3 }, { name: 'old-writer' })]);
+    await insertOldSpans(s.clickhouse, [
+      storedSpanRow({ project, trace: t3, span: s3 }, { name: 'old-writer' }),
+    ]);
     expect((await api.request('GET', `/v2/spans/${s3}`)).body).toMatchObject({ id: s3, name: 'old-writer' });
     await s.startWriter();
 

@@ -14,7 +14,10 @@ export const appliedPosition = {
   applied_offset: z.union([z.number(), z.string()]).optional(),
 };
 
-/** One row of `spans_v2` (migration 0015; `spans` before it): a complete span state at `version` (see docs/WRITE-PATH.md). */
+/**
+ * One row of `spans_v2` (`spans` before migration 0015): a complete span state at `version` (see
+ * docs/WRITE-PATH.md).
+ */
 export const SpanRow = z.object({
   project_id: z.string(),
   trace_id: z.string(),
