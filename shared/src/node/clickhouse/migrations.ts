@@ -79,8 +79,17 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     await admin.close();
   }
 
-  // A migration may copy a whole table (0011, 0014, 0015): minutes on a large install, not 60 s.
-  const client = createClickHouse({ ...options, requestTimeoutMs: options.requestTimeoutMs ?? 3_600_000 });
+  // A migration may copy a whole table (0011, 0014, 0015): minutes on a large install, not 60 s. The
+  // server sends progress headers meanwhile, so an idle-timeout proxy in between keeps the request open.
+  const client = createClickHouse({
+    ...options,
+    requestTimeoutMs: options.requestTimeoutMs ?? 3_600_000,
+    settings: {
+      ...options.settings,
+      send_progress_in_http_headers: 1,
+      http_headers_progress_interval_ms: '10000',
+    },
+  });
   const applied: string[] = [];
   try {
     await client.command({
