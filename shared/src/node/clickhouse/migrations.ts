@@ -114,6 +114,9 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
           `migration ${label} changed after it was applied; add a new one`,
         );
       }
+      // On an existing install a migration may copy a whole table, which takes minutes: say which one
+      // runs. A new database has nothing to copy, and its start stays quiet.
+      if (done.size > 0) log.info({ migration: label }, 'applying a migration (copies can take minutes)');
       for (const statement of migration.statements) await client.command({ query: statement });
       await client.insert({
         table: 'schema_migrations',
