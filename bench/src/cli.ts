@@ -2,20 +2,20 @@
 // Measures the pipeline (ingest → Kafka → writer → ClickHouse, each in its own process) against raw
 // baselines of its parts on the same Kafka and ClickHouse, prints a table and writes bench/results/.
 // Exits non-zero when a span is lost or duplicated, or a step fails; never because of speed.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { repoRoot, servicesStatus, servicesUp } from '@tracehouse/local-services';
 import { createLogger } from '@tracehouse/shared/node';
 import { alerterCaughtUp, insertBenchRules } from './alerter-probe.js';
 import { clickhouseBaseline, kafkaBaseline } from './baselines.js';
 import { BenchStack } from './bench-stack.js';
 import { fillStored } from './fill.js';
+import { runLoad } from './load-process.js';
 import { percentile, timeCalls, VisibilityProbe } from './probes.js';
 import { ProcWatch } from './proc-stats.js';
 import type { ProfileName } from './profiles.js';
+import { phase, progress } from './progress.js';
 import { writerBatches } from './prometheus.js';
 
 const args = Object.fromEntries(
@@ -45,8 +45,6 @@ const prefill = Number(args.prefill ?? 0);
 const fillIo = args['fill-io'] === 'realistic' ? 'realistic' : 'small';
 const filled = (profile: string) => (n: number) => progress(`${profile}: filled ${n} spans`);
 const logger = createLogger({ name: 'bench', level: 'warn' });
-/** Progress lines written so far (off a terminal only every tenth is printed). */
-let progressLines = 0;
 
 const endpoints = await servicesUp({ env: process.env });
 const pids = Object.fromEntries(
@@ -95,18 +93,6 @@ async function mergesSettled(stack: BenchStack, timeoutMs = 120_000): Promise<vo
   process.stderr.write(`bench: merges still running after ${timeoutMs / 1000} s; measuring anyway\n`);
 }
 
-/** A phase starts: one line on stderr, so a long run says where it is. */
-function phase(profile: string, what: string): void {
-  progress('');
-  process.stderr.write(`bench ${profile}: ${what}\n`);
-}
-
-/** A live line on a terminal (rewritten in place); every tenth one elsewhere (CI logs). */
-function progress(line: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
-  else if (line && progressLines++ % 10 === 0) process.stderr.write(`${line}\n`);
-}
-
 async function runProfile(stack: BenchStack, profile: ProfileName) {
   // Baselines first, on the same rows, Kafka and ClickHouse; ClickHouse's CPU is read across the insert
   // baseline, so a raw row's cost is measured the way the pipeline's spans are.
@@ -150,24 +136,7 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   watch.start();
   const started = Date.now();
   const since = new Date(started - 1_000);
-  const load = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      // The otlp profile encodes with @tracehouse/ingest, read from source like every service here.
-      '--conditions=development',
-      join(repoRoot, 'bench', 'src', 'load.ts'),
-      `--url=${ingest.url}`,
-      `--key=${stack.apiKey}`,
-      `--profile=${profile}`,
-      `--seconds=${seconds}`,
-      `--rate=${rate}`,
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
   phase(profile, `load for ${seconds} s${rate ? ` at ${rate} spans/s` : ', as fast as possible'}`);
-  let done: Extract<LoadMessage, { type: 'done' }> | undefined;
   let acceptedSoFar = 0;
   const ticker = setInterval(() => {
     const elapsed = (Date.now() - started) / 1000;
@@ -176,16 +145,13 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
         `${probe.lagsMs.length} visibility samples`,
     );
   }, 1_000);
-  for await (const line of createInterface({ input: load.stdout! })) {
-    const msg = JSON.parse(line) as LoadMessage;
-    if (msg.type === 'sample') {
-      probe.add(msg);
-      acceptedSoFar += msg.spans;
-    } else done = msg;
-  }
-  clearInterval(ticker);
-  if (!done) throw new Error('the load generator ended without a report');
-  const loadPid = load.pid;
+  const { report: done, pid: loadPid } = await runLoad(
+    { url: ingest.url, key: stack.apiKey, profile, seconds, rate },
+    (sample) => {
+      probe.add(sample);
+      acceptedSoFar += sample.spans;
+    },
+  ).finally(() => clearInterval(ticker));
   const acceptedAt = Date.now();
 
   // Everything acknowledged must arrive, once.
@@ -299,19 +265,6 @@ async function measureQueries(stack: BenchStack, url: string, n: number) {
     ),
   };
 }
-
-/** What the load generator reports on stdout (bench/src/load.ts). */
-type LoadMessage =
-  | { type: 'sample'; id: string; traceId: string; ackedAt: number; spans: number }
-  | {
-      type: 'done';
-      accepted: number;
-      rejected: number;
-      failed: number;
-      bytes: number;
-      seconds: number;
-      cpuSeconds: number;
-    };
 
 async function sampleTraces(stack: BenchStack, n: number): Promise<string[]> {
   const rs = await stack.clickhouse.query({
