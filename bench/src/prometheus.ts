@@ -18,15 +18,19 @@ export async function writerBatches(url: string): Promise<{
   saturated: number;
   spansPerBatch: number;
   msPerBatch: number;
+  /** Span rows the writer has inserted and ClickHouse confirmed. */
+  spanRows: number;
 }> {
   const sum = await readMetrics(url);
   const batches = sum('tracehouse_writer_batch_seconds_count');
+  const spanRows = sum('tracehouse_writer_rows_total', 'table="spans"');
   return {
     batches,
     /** Batches that could wait the longer delay (docs/WRITE-PATH.md §4), by why. */
     behind: sum('tracehouse_writer_batches_total', 'delay="behind"'),
     saturated: sum('tracehouse_writer_batches_total', 'delay="saturated"'),
-    spansPerBatch: Math.round(sum('tracehouse_writer_rows_total', 'table="spans"') / Math.max(batches, 1)),
+    spansPerBatch: Math.round(spanRows / Math.max(batches, 1)),
     msPerBatch: Math.round((sum('tracehouse_writer_batch_seconds_sum') * 1000) / Math.max(batches, 1)),
+    spanRows,
   };
 }
