@@ -5,7 +5,7 @@ import { repoRoot } from '@tracehouse/local-services';
 import type { ProfileName } from './profiles.js';
 
 /** What the load generator reports on stdout (bench/src/load.ts). */
-export type LoadMessage =
+type LoadMessage =
   | { type: 'sample'; id: string; traceId: string; ackedAt: number; spans: number }
   | {
       type: 'done';
