@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonTextBytes } from './json-text-bytes.js';
+import { hasControlByte, JsonTextBytes } from './json-text-bytes.js';
 
 describe('JsonTextBytes', () => {
   it('keeps a token in the form JSON.stringify writes, and escapes it as JSON.stringify would', () => {
@@ -38,6 +38,28 @@ describe('JsonTextBytes', () => {
       'x"a"',
     ]) {
       expect(JsonTextBytes.ofToken(Buffer.from(token)), token).toBeUndefined();
+    }
+  });
+
+  it('finds a raw control byte at any position and alignment, and none in text above 0x1f', () => {
+    // UTF-8 above 0x7f, space (0x20) and DEL (0x7f) next to the boundary, at every offset into the
+    // underlying memory (the check reads aligned 4-byte words between a head and a tail).
+    const text = Buffer.from('é \u007f~ 🙂 naïve text that is long enough for several words ');
+    const memory = Buffer.alloc(text.length + 8);
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= text.length; length++) {
+        const bytes = memory.subarray(offset, offset + length);
+        text.copy(bytes, 0, 0, length);
+        expect(hasControlByte(bytes), `offset ${offset}, length ${length}`).toBe(false);
+        for (let at = 0; at < length; at++) {
+          for (const control of [0x00, 0x01, 0x0a, 0x1f]) {
+            const kept = bytes[at]!;
+            bytes[at] = control;
+            expect(hasControlByte(bytes), `${control} at ${at} of ${length}, offset ${offset}`).toBe(true);
+            bytes[at] = kept;
+          }
+        }
+      }
     }
   });
 });
