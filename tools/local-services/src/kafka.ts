@@ -50,7 +50,7 @@ export function kafkaProperties(o: { dataDir: string; port: number; controllerPo
  * 512 KiB (ingest sends a few MiB) is a humongous allocation, each starting a concurrent marking cycle:
  * G1's marking thread spent about half as much CPU as the broker's request handling in a bench run.
  */
-export const kafkaJvmOptions = (heapMb: number): string[] => [
+const kafkaJvmOptions = (heapMb: number): string[] => [
   `-Xmx${heapMb}m`,
   `-Xms${heapMb}m`,
   '-XX:+UseG1GC',
