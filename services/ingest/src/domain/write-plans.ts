@@ -5,7 +5,13 @@ import {
   projectHeader,
   type SpanEvent,
 } from '@tracehouse/shared';
-import { encodeTraceEvent, encodeTraceRecord, ioHeader, type KnownSpan } from '@tracehouse/shared/node';
+import {
+  encodeTraceEvent,
+  encodeTraceRecord,
+  ioHeader,
+  type KnownSpan,
+  type TraceEventPiece,
+} from '@tracehouse/shared/node';
 import type { OutRecord } from './produce-batcher.js';
 
 /** A span or metric event, encoded, waiting to share a record with the rest of its trace's events. */
@@ -15,7 +21,7 @@ export interface TraceEventOut {
   key: string;
   projectId: string;
   /** `encodeTraceEvent`'s pieces. */
-  pieces: (string | Buffer)[];
+  pieces: TraceEventPiece[];
 }
 
 /** What a write sends: records, and trace events that `groupByTrace` makes records of. */
@@ -72,7 +78,7 @@ export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent):
  */
 export function groupByTrace(records: PlannedRecord[]): OutRecord[] {
   const out: OutRecord[] = [];
-  const byTrace = new Map<string, { first: TraceEventOut; events: (string | Buffer)[][] }>();
+  const byTrace = new Map<string, { first: TraceEventOut; events: TraceEventPiece[][] }>();
   for (const r of records) {
     if (!('pieces' in r)) {
       out.push(r);

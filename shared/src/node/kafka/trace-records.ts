@@ -29,13 +29,20 @@ export function ioHeaderText(headers: Record<string, unknown> | undefined): stri
 export const tokenMinChars = 1024;
 
 /**
+ * An encoded event's pieces: JSON text, then alternately a token and JSON text. A token is its bytes,
+ * or a text a request kept as bytes, escaped when the record is made (`encodeTraceRecord`).
+ */
+export type TraceEventPiece = string | Buffer | JsonTextBytes;
+
+/**
  * One event as pieces: JSON text, then alternately a token and JSON text (`[json, token, json, …]`).
  * Inputs and outputs held as `JsonTextBytes` and strings of `tokenMinChars` or more become tokens;
- * shorter ones and `null` (a cleared field) stay in the JSON. Tokens are written to bytes at once
- * (`tokenBytes`), so the large strings die young instead of living on the heap until the request's
- * records are sent.
+ * shorter ones and `null` (a cleared field) stay in the JSON. A string token is written to bytes at
+ * once (`tokenBytes`), so the large string dies young instead of living on the heap until the
+ * request's records are sent; a `JsonTextBytes` (a view of the request body, which lives that long
+ * anyway) is escaped straight into its record, one copy of every text fewer.
  */
-export function encodeTraceEvent(event: object): (string | Buffer)[] {
+export function encodeTraceEvent(event: object): TraceEventPiece[] {
   const fields = (event as { fields?: Record<string, unknown> }).fields;
   const texts = tokenFields.filter((k) => {
     const text = fields?.[k];
@@ -47,11 +54,12 @@ export function encodeTraceEvent(event: object): (string | Buffer)[] {
   for (const key of texts) plainFields[key] = undefined; // JSON.stringify leaves undefined out
   // `fields` last, so the tokens close the event.
   const head = JSON.stringify({ ...rest, fields: plainFields });
-  const pieces: (string | Buffer)[] = [];
+  const pieces: TraceEventPiece[] = [];
   let open = head.slice(0, -2);
   let separator = head.endsWith('{}}') ? '' : ',';
   for (const key of texts) {
-    pieces.push(`${open}${separator}"${key}":`, tokenBytes(fields![key] as string | JsonTextBytes));
+    const text = fields![key] as string | JsonTextBytes;
+    pieces.push(`${open}${separator}"${key}":`, typeof text === 'string' ? tokenBytes(text) : text);
     open = '';
     separator = ',';
   }
@@ -62,22 +70,16 @@ export function encodeTraceEvent(event: object): (string | Buffer)[] {
 /** Tokens are cut from slabs, so the strings they came from die young and each costs no allocation. */
 const tokenSlabs = new ByteSlabs();
 
-function tokenBytes(text: string | JsonTextBytes): Buffer {
-  // A text from a request body as bytes is escaped already (one byte per character); a string is
-  // escaped here and written as UTF-8.
-  return typeof text === 'string'
-    ? tokenSlabs.write(JSON.stringify(text), 'utf8')
-    : tokenSlabs.fill(text.escapedLength, (target, at) => text.writeEscaped(target, at));
-}
+const tokenBytes = (text: string): Buffer => tokenSlabs.write(JSON.stringify(text), 'utf8');
 
 /** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
-export function encodeTraceRecord(events: readonly (string | Buffer)[][]): { value: Buffer; io?: string } {
+export function encodeTraceRecord(events: readonly TraceEventPiece[][]): { value: Buffer; io?: string } {
   const texts: string[] = [];
   let size = 1; // the closing bracket
   events.forEach((pieces, i) => {
     pieces.forEach((piece, p) => {
       if (typeof piece !== 'string') {
-        size += piece.length;
+        size += piece instanceof JsonTextBytes ? piece.escapedLength : piece.length;
         return;
       }
       // The JSON around tokens is small; with its separators and brackets, it is converted once here.
@@ -92,11 +94,13 @@ export function encodeTraceRecord(events: readonly (string | Buffer)[][]): { val
   let t = 0;
   for (const pieces of events) {
     for (const piece of pieces) {
-      if (typeof piece === 'string') at += value.write(texts[t++]!, at);
-      else {
-        io.push(at, piece.length);
-        at += piece.copy(value, at);
+      if (typeof piece === 'string') {
+        at += value.write(texts[t++]!, at);
+        continue;
       }
+      const length = piece instanceof JsonTextBytes ? piece.writeEscaped(value, at) : piece.copy(value, at);
+      io.push(at, length);
+      at += length;
     }
   }
   value.write(']', at);
