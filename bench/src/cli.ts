@@ -130,8 +130,9 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     alerter: alerter.child.pid!,
   });
   // At full speed the probe polls every 250 ms, so its own queries stay a small part of ClickHouse's
-  // CPU per span; at a set rate (where visibility is the figure) every 50 ms.
-  const probe = new VisibilityProbe(stack, rate > 0 ? 50 : 250);
+  // CPU per span; at a set rate (where visibility is the figure) every 50 ms. BENCH_PROBE_MS sets it,
+  // to see what the probe itself costs.
+  const probe = new VisibilityProbe(stack, Number(process.env.BENCH_PROBE_MS ?? (rate > 0 ? 50 : 250)));
   probe.start();
   watch.start();
   const started = Date.now();
