@@ -37,13 +37,9 @@ export class VisibilityProbe {
     try {
       const samples = [...this.#pending.values()].slice(0, 500);
       // By the sorting key's prefix (project, trace), so each poll reads a few granules, not the table.
-      // Without the span id's bloom filter: the key already finds the granules, and reading the
-      // filter of every part cost ClickHouse 90 µs per span at half the maximum with a poll every
-      // 50 ms (docs/BENCHMARKS.md), CPU the pipeline's figures carried.
       const rs = await this.stack.clickhouse.query({
         query: `SELECT DISTINCT toString(span_id) AS id FROM spans_v2
-                WHERE project_id = {p:UUID} AND trace_id IN {traces:Array(UUID)} AND span_id IN {ids:Array(UUID)}
-                SETTINGS use_skip_indexes = 0`,
+                WHERE project_id = {p:UUID} AND trace_id IN {traces:Array(UUID)} AND span_id IN {ids:Array(UUID)}`,
         query_params: {
           p: this.stack.projectId,
           traces: samples.map((s) => s.traceId),
