@@ -384,7 +384,10 @@ describe('write path: ingest → Kafka → writer → ClickHouse', () => {
       (r) => r.spans === '0' && r.metrics === '0',
     );
     expect(left).toEqual({ spans: '0', metrics: '0' });
-    // A deleted span takes no more writes.
+    // A deleted span takes no more writes: at once in the process that deleted it, and in another once
+    // that one has read the delete from the index topic, as any read there does first (docs/WRITE-PATH.md §2).
+    expect((await b.request('PATCH', `/v2/spans/${span.body.id}`, { name: 'x' })).status).toBe(404);
+    expect((await a.request('GET', `/v2/spans/${span.body.id}`)).status).toBe(404);
     expect((await a.request('PATCH', `/v2/spans/${span.body.id}`, { name: 'x' })).status).toBe(404);
   });
 
