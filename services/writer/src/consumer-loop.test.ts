@@ -82,6 +82,29 @@ describe('ConsumerLoop', () => {
     await loop.stop();
   });
 
+  it('prepares each message as it arrives, before the batch holding it is due', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    const loop = new ConsumerLoop({
+      consumer,
+      topics: ['spans'],
+      buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
+      prepare: (item) => void calls.push(`prepare ${item.offset}`),
+      write: async (items) => {
+        calls.push(`write ${items.map((i) => i.offset).join(',')}`);
+        return writtenAll(items);
+      },
+      logger,
+      retryMinMs: 1,
+      retryMaxMs: 2,
+    });
+    await loop.start();
+    await deliver(0, [10, 11]);
+    expect(calls).toEqual(['prepare 10', 'prepare 11']);
+    await deliver(0, [12]);
+    expect(calls).toEqual(['prepare 10', 'prepare 11', 'prepare 12', 'write 10,11,12', 'commit 0:13']);
+    await loop.stop();
+  });
+
   it('on stop writes and commits what it holds, then leaves the group', async () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const loop = new ConsumerLoop({

@@ -10,6 +10,8 @@ export interface ConsumerLoopOptions {
   topics: string[];
   buffer: BatchBuffer;
   write: (items: Pending[]) => Promise<BatchResult>;
+  /** Runs on each message as it is consumed (decoding it while its batch waits for its delay). */
+  prepare?: (item: Pending) => void;
   logger: Logger;
   retryMinMs: number;
   retryMaxMs: number;
@@ -109,14 +111,16 @@ export class ConsumerLoop {
     this.#heartbeat = heartbeat;
     for (const m of batch.messages) {
       const io = ioHeaderText(m.headers);
-      buffer.add({
+      const item: Pending = {
         topic: batch.topic,
         partition: batch.partition,
         offset: m.offset,
         key: m.key ? m.key.toString('utf8') : null,
         value: m.value,
         ...(io === undefined ? {} : { io }),
-      });
+      };
+      this.#o.prepare?.(item);
+      buffer.add(item);
     }
     const newest = batch.messages.at(-1);
     const newestAgeMs = newest ? Date.now() - Number(newest.timestamp) : 0;

@@ -27,6 +27,7 @@ import { BatchBuffer } from './domain/batch-buffer.js';
 import { BatchWriter, type WriterStore } from './domain/batch-writer.js';
 import { deadLetter } from './domain/dead-letters.js';
 import type { EntryState } from './domain/entry-state.js';
+import { decodeRecord } from './domain/record-events.js';
 import { StateCache } from './domain/state-cache.js';
 import { type TraceState, traceBytes } from './domain/trace-state.js';
 import { LagGauge } from './lag-gauge.js';
@@ -132,6 +133,9 @@ export async function startWriter(options: {
       maxDelayBehindMs: Math.max(config.BATCH_MAX_DELAY_BEHIND_MS, config.BATCH_MAX_DELAY_MS),
     }),
     write: (items) => writer.write(items),
+    prepare: (item) => {
+      item.decoded = decodeRecord(item, topics);
+    },
     // A batch that keeps failing for a reason retrying cannot fix goes to the dead-letter topic with
     // that reason, instead of stalling every partition behind it.
     giveUp: async (items, err) => {

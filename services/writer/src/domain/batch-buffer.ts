@@ -1,3 +1,5 @@
+import type { DecodedBatch } from './record-events.js';
+
 /** A consumed message waiting to be written, with where it came from (for commits and dead letters). */
 export interface Pending {
   topic: string;
@@ -7,6 +9,8 @@ export interface Pending {
   value: Buffer | null;
   /** The record's `io` header: where its events' input and output tokens lie (spans topic). */
   io?: string;
+  /** Its events, decoded as it arrived (`decodeRecord`); decoded at write time when absent. */
+  decoded?: DecodedBatch;
 }
 
 export interface BatchLimits {

@@ -2,7 +2,7 @@ import { topicNames } from '@tracehouse/shared';
 import { encodeTraceEvent, encodeTraceRecord, JsonLiteral, tokenMinChars } from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
 import type { Pending } from './batch-buffer.js';
-import { decodeBatch } from './record-events.js';
+import { decodeBatch, decodeRecord } from './record-events.js';
 
 const topics = topicNames('t');
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -53,5 +53,18 @@ describe('decodeBatch with tokens', () => {
     const out = decodeBatch([{ ...source, io: '1,3' }], topics);
     expect(out.traceEvents).toHaveLength(0);
     expect(out.refused.map((r) => r.index)).toEqual([-1]);
+  });
+});
+
+describe('decodeBatch of messages decoded as they arrived', () => {
+  it('takes their events as decoded, in message order, beside messages it decodes itself', () => {
+    const first = record(upsert(3, { name: 'a' }));
+    const second = record(upsert(4, { name: 'b' }), upsert(5, { name: 'c' }));
+    const early = { ...first, decoded: decodeRecord(first, topics) };
+    const out = decodeBatch([early, second], topics);
+    expect(out.traceEvents.map((e) => (e.event as { id: string }).id)).toEqual([id(3), id(4), id(5)]);
+    // The very events decoded on arrival, not a second decoding.
+    expect(out.traceEvents[0]!.event).toBe(early.decoded.traceEvents[0]!.event);
+    expect(out.traceEvents[0]!.source).toBe(first);
   });
 });

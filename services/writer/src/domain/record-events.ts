@@ -37,49 +37,64 @@ export interface DecodedBatch {
   refused: { source: Pending; index: number; event?: unknown; reason: string }[];
 }
 
-/** Parses and validates every event of the consumed messages; a bad one never stops the others. */
+/**
+ * Parses and validates every event of one consumed message; a bad one never stops the others. The
+ * consumer runs this as each message arrives (`Pending.decoded`), while the batch waits for its delay,
+ * so a batch due for writing is not decoded then: 60 ms of each 370 ms write of about 1,500 realistic
+ * spans was decoding, all of it between a span's acknowledgement and its visibility.
+ */
+export function decodeRecord(source: Pending, topics: TopicNames): DecodedBatch {
+  const out: DecodedBatch = { traceEvents: [], entryEvents: [], refused: [] };
+  if (!source.value) {
+    out.refused.push({ source, index: -1, reason: 'empty message' });
+    return out;
+  }
+  let events: unknown[];
+  try {
+    events =
+      source.topic === topics.datasets
+        ? decodeEventRecord(source.value.toString('utf8'))
+        : decodeTraceRecord(source.value, source.io, true);
+  } catch (err) {
+    out.refused.push({ source, index: -1, reason: `not JSON: ${(err as Error).message}` });
+    return out;
+  }
+  events.forEach((event, index) => {
+    const refuse = (reason: string) => out.refused.push({ source, index, event, reason });
+    if (source.topic === topics.datasets) {
+      const r = DatasetEvent.safeParse(event);
+      if (r.success) out.entryEvents.push({ event: r.data, source, index });
+      else refuse(`not a DatasetEvent: ${summarize(r.error.issues)}`);
+      return;
+    }
+    if (source.topic !== topics.spans && source.topic !== topics.metrics) {
+      refuse(`unexpected topic ${source.topic}`);
+      return;
+    }
+    const kind = (event as { kind?: unknown } | null)?.kind;
+    const metric = typeof kind === 'string' && kind.startsWith('metric.');
+    const tokens = setTokensAside(event);
+    // What ingest built passes as it is; anything else gets zod's verdict (and copy).
+    const r = metric
+      ? parseExact(MetricEvent, isExactMetricEvent, event)
+      : parseExact(SpanEvent, isExactSpanEvent, event);
+    putTokensBack(event, tokens);
+    if (r.success) {
+      if (r.data !== event) putTokensBack(r.data, tokens);
+      out.traceEvents.push({ event: r.data, source, index });
+    } else refuse(`not a ${metric ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
+  });
+  return out;
+}
+
+/** The events of the messages, in their order: as decoded on arrival, or decoded now. */
 export function decodeBatch(items: Pending[], topics: TopicNames): DecodedBatch {
   const out: DecodedBatch = { traceEvents: [], entryEvents: [], refused: [] };
   for (const source of items) {
-    if (!source.value) {
-      out.refused.push({ source, index: -1, reason: 'empty message' });
-      continue;
-    }
-    let events: unknown[];
-    try {
-      events =
-        source.topic === topics.datasets
-          ? decodeEventRecord(source.value.toString('utf8'))
-          : decodeTraceRecord(source.value, source.io, true);
-    } catch (err) {
-      out.refused.push({ source, index: -1, reason: `not JSON: ${(err as Error).message}` });
-      continue;
-    }
-    events.forEach((event, index) => {
-      const refuse = (reason: string) => out.refused.push({ source, index, event, reason });
-      if (source.topic === topics.datasets) {
-        const r = DatasetEvent.safeParse(event);
-        if (r.success) out.entryEvents.push({ event: r.data, source, index });
-        else refuse(`not a DatasetEvent: ${summarize(r.error.issues)}`);
-        return;
-      }
-      if (source.topic !== topics.spans && source.topic !== topics.metrics) {
-        refuse(`unexpected topic ${source.topic}`);
-        return;
-      }
-      const kind = (event as { kind?: unknown } | null)?.kind;
-      const metric = typeof kind === 'string' && kind.startsWith('metric.');
-      const tokens = setTokensAside(event);
-      // What ingest built passes as it is; anything else gets zod's verdict (and copy).
-      const r = metric
-        ? parseExact(MetricEvent, isExactMetricEvent, event)
-        : parseExact(SpanEvent, isExactSpanEvent, event);
-      putTokensBack(event, tokens);
-      if (r.success) {
-        if (r.data !== event) putTokensBack(r.data, tokens);
-        out.traceEvents.push({ event: r.data, source, index });
-      } else refuse(`not a ${metric ? 'MetricEvent' : 'SpanEvent'}: ${summarize(r.error.issues)}`);
-    });
+    const d = source.decoded ?? decodeRecord(source, topics);
+    for (const e of d.traceEvents) out.traceEvents.push(e);
+    for (const e of d.entryEvents) out.entryEvents.push(e);
+    for (const r of d.refused) out.refused.push(r);
   }
   return out;
 }
