@@ -46,6 +46,9 @@ function fakeConsumer() {
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
+/** What every loop here shares: one topic, a silent log, retries a millisecond or two apart. */
+const loopDefaults = { topics: ['spans'], logger, retryMinMs: 1, retryMaxMs: 2 };
+
 /** A write's result when every item was stored as a span. */
 const writtenAll = (items: Pending[]) => ({
   spans: items.length,
@@ -62,8 +65,8 @@ describe('ConsumerLoop', () => {
     let failures = 2;
     const written: Pending[][] = [];
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         calls.push(`write ${items.length}`);
@@ -71,9 +74,6 @@ describe('ConsumerLoop', () => {
         written.push(items);
         return writtenAll(items);
       },
-      logger,
-      retryMinMs: 1,
-      retryMaxMs: 2,
     });
     await loop.start();
     await deliver(0, [10, 11, 12]);
@@ -85,17 +85,14 @@ describe('ConsumerLoop', () => {
   it('prepares each message as it arrives, before the batch holding it is due', async () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
       prepare: (item) => void calls.push(`prepare ${item.offset}`),
       write: async (items) => {
         calls.push(`write ${items.map((i) => i.offset).join(',')}`);
         return writtenAll(items);
       },
-      logger,
-      retryMinMs: 1,
-      retryMaxMs: 2,
     });
     await loop.start();
     await deliver(0, [10, 11]);
@@ -108,16 +105,13 @@ describe('ConsumerLoop', () => {
   it('on stop writes and commits what it holds, then leaves the group', async () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         calls.push(`write ${items.length}`);
         return writtenAll(items);
       },
-      logger,
-      retryMinMs: 1,
-      retryMaxMs: 2,
     });
     await loop.start();
     await deliver(0, [5, 6]);
@@ -131,16 +125,14 @@ describe('ConsumerLoop', () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const givenUp: string[] = [];
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 }),
       write: async () => {
         throw new AppError('TH_CLICKHOUSE_QUERY', 'unknown table', { retryable: false });
       },
       maxFailedAttempts: 3,
       giveUp: async (items, err) => void givenUp.push(`${items.length} ${err.code}`),
-      logger,
-      retryMinMs: 1,
       retryMaxMs: 1,
     });
     await loop.start();
@@ -153,13 +145,11 @@ describe('ConsumerLoop', () => {
     const { consumer, join } = fakeConsumer();
     let assignments = 0;
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 2, maxBytes: 1e9, maxDelayMs: 1e9 }),
       write: async (items) => writtenAll(items),
       onAssignment: () => assignments++,
-      logger,
-      retryMinMs: 1,
       retryMaxMs: 1,
     });
     await loop.start();
@@ -171,16 +161,14 @@ describe('ConsumerLoop', () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const written: string[] = [];
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 5, maxBytes: 1e9, maxDelayMs: 1e9 }),
       write: async (items) => {
         if (items.length > 2) throw new AppError('TH_BATCH_TOO_LARGE', 'too much to read');
         written.push(items.map((i) => i.offset).join(','));
         return writtenAll(items);
       },
-      logger,
-      retryMinMs: 1,
       retryMaxMs: 1,
     });
     await loop.start();
@@ -196,8 +184,8 @@ describe('ConsumerLoop', () => {
       const sizes: number[] = [];
       const hanging: (() => void)[] = [];
       const loop = new ConsumerLoop({
+        ...loopDefaults,
         consumer,
-        topics: ['spans'],
         buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50 }),
         write: async (items) => {
           sizes.push(items.length);
@@ -205,9 +193,6 @@ describe('ConsumerLoop', () => {
           if (sizes.length <= 2) await new Promise<void>((resolve) => hanging.push(resolve));
           return writtenAll(items);
         },
-        logger,
-        retryMinMs: 1,
-        retryMaxMs: 2,
         tickMs: 10,
       });
       await loop.start();
@@ -236,17 +221,14 @@ describe('ConsumerLoop', () => {
       const sizes: number[] = [];
       const delays: string[] = [];
       const loop = new ConsumerLoop({
+        ...loopDefaults,
         consumer,
-        topics: ['spans'],
         buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 50, maxDelayBehindMs: 500 }),
         onBatch: (_result, _items, _ms, delay) => delays.push(delay),
         write: async (items) => {
           sizes.push(items.length);
           return writtenAll(items);
         },
-        logger,
-        retryMinMs: 1,
-        retryMaxMs: 2,
         tickMs: 10,
       });
       await loop.start();
@@ -284,16 +266,13 @@ describe('ConsumerLoop', () => {
     const { consumer, calls, deliver, join } = fakeConsumer();
     const written: string[] = [];
     const loop = new ConsumerLoop({
+      ...loopDefaults,
       consumer,
-      topics: ['spans'],
       buffer: new BatchBuffer({ maxRows: 100, maxBytes: 1e9, maxDelayMs: 60_000 }),
       write: async (items) => {
         written.push(items.map((i) => `${i.partition}:${i.offset}`).join(','));
         return writtenAll(items);
       },
-      logger,
-      retryMinMs: 1,
-      retryMaxMs: 2,
     });
     await loop.start();
     await deliver(0, [5, 6]);
