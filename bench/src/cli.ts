@@ -132,7 +132,9 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   // At full speed the probe polls every 250 ms, so its own queries stay a small part of ClickHouse's
   // CPU per span; at a set rate (where visibility is the figure) every 50 ms. BENCH_PROBE_MS sets it,
   // to see what the probe itself costs.
-  const probe = new VisibilityProbe(stack, Number(process.env.BENCH_PROBE_MS ?? (rate > 0 ? 50 : 250)));
+  const probeMs = Number(process.env.BENCH_PROBE_MS ?? (rate > 0 ? 50 : 250));
+  if (!(probeMs > 0)) throw new Error('BENCH_PROBE_MS: a number of milliseconds over 0');
+  const probe = new VisibilityProbe(stack, probeMs);
   probe.start();
   watch.start();
   const started = Date.now();
