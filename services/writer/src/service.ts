@@ -27,9 +27,9 @@ import { BatchBuffer } from './domain/batch-buffer.js';
 import { BatchWriter, type WriterStore } from './domain/batch-writer.js';
 import { deadLetter } from './domain/dead-letters.js';
 import type { EntryState } from './domain/entry-state.js';
+import { PackedTraceCache } from './domain/packed-traces.js';
 import { decodeRecord } from './domain/record-events.js';
 import { StateCache } from './domain/state-cache.js';
-import { type TraceState, traceBytes } from './domain/trace-state.js';
 import { LagGauge } from './lag-gauge.js';
 
 export interface WriterService {
@@ -103,8 +103,8 @@ export async function startWriter(options: {
     loadTraces: (traces) => loadTracesWithin(clickhouse, traces, config.WRITER_LOAD_MAX_BYTES),
     loadEntries: async (keys) =>
       (await Promise.all(chunks(keys, 2_000).map((c) => loadDatasetEntryRows(clickhouse, c)))).flat(),
-    insertSpans: (rows) => insertSpans(clickhouse, rows),
-    insertMetrics: (rows) => insertSpanMetrics(clickhouse, rows),
+    insertSpans: (rows, stored) => insertSpans(clickhouse, rows, stored),
+    insertMetrics: (rows, stored) => insertSpanMetrics(clickhouse, rows, stored),
     insertTraces: (rows) => insertTraceSummaries(clickhouse, rows),
     insertEntries: (rows) => insertDatasetEntries(clickhouse, rows),
     insertDatasets: (rows) => insertDatasets(clickhouse, rows),
@@ -112,7 +112,7 @@ export async function startWriter(options: {
   const writer = new BatchWriter({
     store,
     sendDeadLetters,
-    traceCache: new StateCache<TraceState>(config.WRITER_CACHE_MAX_BYTES * 0.95, traceBytes),
+    traceCache: new PackedTraceCache(config.WRITER_CACHE_MAX_BYTES * 0.95),
     entryCache: new StateCache<EntryState>(config.WRITER_CACHE_MAX_BYTES * 0.05, entryBytes),
     topics,
     logger,

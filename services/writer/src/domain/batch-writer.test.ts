@@ -1,19 +1,22 @@
 import { AppError, type DeadLetter, topicNames } from '@tracehouse/shared';
 import {
   createLogger,
+  encodeJsonEachRow,
   type SpanMetricRow,
   type SpanMetricRowToInsert,
   type SpanRow,
+  type StoredLines,
   type StoredTraceSummary,
+  storedTextColumns,
   type TraceSummaryRow,
 } from '@tracehouse/shared/node';
 import { describe, expect, it } from 'vitest';
 import type { Pending } from './batch-buffer.js';
 import { BatchWriter, type WriterStore } from './batch-writer.js';
 import type { EntryState } from './entry-state.js';
+import { PackedTraceCache } from './packed-traces.js';
 import { StateCache } from './state-cache.js';
 import type { TraceKey } from './trace-loader.js';
-import type { TraceState } from './trace-state.js';
 
 const topics = topicNames('t');
 const projectA = '00000000-0000-4000-8000-000000000001';
@@ -93,7 +96,7 @@ class FakeStore implements WriterStore {
   }
   async insertEntries() {}
   async insertDatasets() {}
-  async insertSpans(rows: SpanRow[]) {
+  async insertSpans(rows: SpanRow[], stored?: StoredLines) {
     if (this.failNext) {
       const err = this.failNext;
       this.failNext = undefined;
@@ -102,11 +105,13 @@ class FakeStore implements WriterStore {
     if (rows.some(this.refuse))
       throw new AppError('TH_CLICKHOUSE_INSERT', 'refused', { details: { clickhouseCode: '27' } });
     for (const row of rows) keep(this.spans, keyOf(row, row.span_id), row);
+    tellStored(rows, storedTextColumns, stored);
   }
   /** Every metric row inserted, as inserted (the key it replaces included). */
   metricInserts: SpanMetricRowToInsert[] = [];
-  async insertMetrics(rows: SpanMetricRowToInsert[]) {
+  async insertMetrics(rows: SpanMetricRowToInsert[], stored?: StoredLines) {
     this.metricInserts.push(...rows);
+    tellStored(rows, [], stored);
     // Stored as ClickHouse gives them back: a loaded row never names a key it replaced.
     for (const { replaced_dimension, replaced_span_start_time, ...row } of rows)
       keep(this.metrics, keyOf(row, row.metric_id), row);
@@ -116,6 +121,12 @@ class FakeStore implements WriterStore {
   }
 }
 
+/** As the ClickHouse insert does once the rows are stored: their lines, as encoded for it. */
+function tellStored(rows: object[], literalKeys: readonly string[], stored: StoredLines | undefined) {
+  const lineEnds: number[] = [];
+  if (stored) stored(encodeJsonEachRow(rows, literalKeys, undefined, lineEnds), lineEnds);
+}
+
 function keep<R extends { version: number | string }>(map: Map<string, R>, key: string, row: R) {
   const current = map.get(key);
   if (!current || Number(current.version) <= Number(row.version)) map.set(key, structuredClone(row));
@@ -123,7 +134,8 @@ function keep<R extends { version: number | string }>(map: Map<string, R>, key: 
 
 function setup(store = new FakeStore()) {
   const letters: DeadLetter[] = [];
-  const traceCache = new StateCache<TraceState>(1e9, () => 100);
+  // Packed, as the service holds traces: every later batch reads its traces back from their buffers.
+  const traceCache = new PackedTraceCache(1e9);
   const writer = new BatchWriter({
     store,
     sendDeadLetters: async (l) => void letters.push(...l),

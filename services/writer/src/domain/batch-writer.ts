@@ -6,12 +6,14 @@ import type {
   SpanMetricRow,
   SpanMetricRowToInsert,
   SpanRowToInsert,
+  StoredLines,
   TraceSummaryRow,
 } from '@tracehouse/shared/node';
 import type { Pending } from './batch-buffer.js';
 import { deadLetter, refusalReason } from './dead-letters.js';
 import { applyEntryEvent, type EntryState, entryStateFromRow } from './entry-state.js';
 import { type FoldKind, fold } from './fold.js';
+import { StoredRowLines, type TraceCache } from './packed-traces.js';
 import { decodeBatch, type Sourced, type WriterSpanEvent } from './record-events.js';
 import { insertOrBisect } from './resilient-insert.js';
 import { toClickHouseTime } from './span-state.js';
@@ -29,8 +31,9 @@ export interface EntryKey {
 /** What the writer needs from ClickHouse (tables/*.ts in shared), injected so the logic is testable. */
 export interface WriterStore extends TraceReads {
   loadEntries(keys: EntryKey[]): Promise<DatasetEntryRow[]>;
-  insertSpans(rows: SpanRowToInsert[]): Promise<void>;
-  insertMetrics(rows: SpanMetricRowToInsert[]): Promise<void>;
+  /** `stored`, when given, is told the rows' lines once they are stored (`StoredRowLines`). */
+  insertSpans(rows: SpanRowToInsert[], stored?: StoredLines): Promise<void>;
+  insertMetrics(rows: SpanMetricRowToInsert[], stored?: StoredLines): Promise<void>;
   insertTraces(rows: TraceSummaryRow[]): Promise<void>;
   insertEntries(rows: DatasetEntryRow[]): Promise<void>;
   insertDatasets(rows: DatasetRow[]): Promise<void>;
@@ -40,7 +43,7 @@ export interface BatchWriterOptions {
   store: WriterStore;
   /** Resolves once the dead letters are in Kafka. */
   sendDeadLetters: (letters: DeadLetter[]) => Promise<void>;
-  traceCache: StateCache<TraceState>;
+  traceCache: TraceCache;
   entryCache: StateCache<EntryState>;
   topics: TopicNames;
   logger: Logger;
@@ -120,9 +123,10 @@ export class BatchWriter {
       }
     }
     const { logger, store } = this.o;
+    const lines = new StoredRowLines();
     const [refusedSpans, refusedMetrics] = await Promise.all([
-      insertOrBisect(spanRows, (rows) => store.insertSpans(rows), logger),
-      insertOrBisect(metricRows, (rows) => store.insertMetrics(rows), logger),
+      insertOrBisect(spanRows, (rows) => store.insertSpans(rows, lines.keep(rows)), logger),
+      insertOrBisect(metricRows, (rows) => store.insertMetrics(rows, lines.keep(rows)), logger),
     ]);
     const tainted = new Set<string>();
     const refuse = (refused: { row: SpanRowToInsert | SpanMetricRow; err: AppError }[], what: string) => {
@@ -161,7 +165,7 @@ export class BatchWriter {
     if (epoch === this.#epoch) {
       for (const t of touched.traces) {
         if (tainted.has(t.key)) this.o.traceCache.delete(t.key);
-        else this.o.traceCache.set(t.key, t.next);
+        else this.o.traceCache.set(t.key, t.next, lines);
       }
     }
     return {

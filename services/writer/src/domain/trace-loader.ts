@@ -1,5 +1,5 @@
 import type { SpanMetricRow, SpanRowToInsert, StoredTraceSummary } from '@tracehouse/shared/node';
-import type { StateCache } from './state-cache.js';
+import type { TraceCache } from './packed-traces.js';
 import { emptyTrace, type TraceState } from './trace-state.js';
 
 export interface TraceKey {
@@ -25,7 +25,7 @@ export const traceKeyOf = (k: TraceKey) => `${k.projectId}/${k.traceId}`;
  */
 export async function traceStates(
   keys: TraceKey[],
-  cache: StateCache<TraceState>,
+  cache: TraceCache,
   reads: TraceReads,
 ): Promise<{ states: Map<string, TraceState>; loaded: number }> {
   const states = new Map<string, TraceState>();

@@ -191,17 +191,3 @@ function hideMetricsOf<S>(
     note(changes.metrics, id, undefined);
   }
 }
-
-/**
- * Rough bytes a trace holds on the V8 heap, for the cache's bound: its texts, plus what a row costs
- * besides them. Measured with traces of 20 spans (4 tags, 2 metadata keys, ids and times as decoded
- * from events): about 1,020 bytes per span row and 1,100 per metric row. (The estimate was 600 and
- * 300, so `WRITER_CACHE_MAX_BYTES` let twice the memory go to small spans, and the garbage collector
- * paid for it.)
- */
-export function traceBytes(t: TraceState): number {
-  let bytes = 256;
-  for (const s of t.spans.values())
-    bytes += 1_000 + (s.input?.length ?? 0) + (s.output?.length ?? 0) + (s.error?.length ?? 0);
-  return bytes + t.metrics.size * 1_100;
-}

@@ -17,6 +17,11 @@ export class InsertBody {
     return this.#buf.length;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#used;
+  }
+
   writeText(text: string): void {
     this.#ensure(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 code unit
     this.#used += this.#buf.write(text, this.#used);

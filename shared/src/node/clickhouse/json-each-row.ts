@@ -64,12 +64,14 @@ export function isJsonStringToken(bytes: Buffer): boolean {
 
 /**
  * `JSONEachRow` bytes for rows whose `literalKeys` may hold `JsonLiteral`s: the other columns go
- * through `JSON.stringify`, the tokens are copied in as they are. Returns a view of `body`.
+ * through `JSON.stringify`, the tokens are copied in as they are. Returns a view of `body`; with
+ * `lineEnds`, pushes where each row's line ends (its newline included) in it.
  */
 export function encodeJsonEachRow(
   rows: readonly object[],
   literalKeys: readonly string[],
   body = new InsertBody(),
+  lineEnds?: number[],
 ): Buffer {
   for (const row of rows) {
     const values = row as Record<string, unknown>;
@@ -80,6 +82,7 @@ export function encodeJsonEachRow(
     }
     if (tokens.length === 0) {
       body.writeText(`${JSON.stringify(row)}\n`);
+      lineEnds?.push(body.length);
       continue;
     }
     const plain: Record<string, unknown> = { ...values };
@@ -93,11 +96,18 @@ export function encodeJsonEachRow(
       separator = ',';
     }
     body.writeText('}\n');
+    lineEnds?.push(body.length);
   }
   return body.bytes();
 }
 
 const insertBodies = new InsertBodyPool();
+
+/**
+ * Told the lines of rows ClickHouse stored (`lines`, row `i` ending at `lineEnds[i]`), before their
+ * bytes are reused: what keeps a copy of a stored row without encoding it again (the writer's cache).
+ */
+export type StoredLines = (lines: Buffer, lineEnds: readonly number[]) => void;
 
 /** Inserts rows as `JSONEachRow` bytes (`encodeJsonEachRow`); `table` is a constant of ours. */
 export async function insertJsonEachRow(
@@ -105,15 +115,18 @@ export async function insertJsonEachRow(
   table: string,
   rows: readonly object[],
   literalKeys: readonly string[],
+  stored?: StoredLines,
 ): Promise<void> {
   const body = insertBodies.take();
+  const lineEnds = stored ? [] : undefined;
   const result = await client.exec({
     query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-    values: Readable.from([encodeJsonEachRow(rows, literalKeys, body)], { objectMode: false }),
+    values: Readable.from([encodeJsonEachRow(rows, literalKeys, body, lineEnds)], { objectMode: false }),
   });
   // The answer is empty; reading it to the end frees the connection for the next request.
   result.stream.resume();
   await finished(result.stream);
+  if (lineEnds) stored?.(body.bytes(), lineEnds);
   // ClickHouse answers once it has read the whole body, so its bytes are free to be written again. A
   // failed insert's body is not reused: its request may still be reading it.
   insertBodies.giveBack(body);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MetricResponse } from '../../../api/opper-metrics.js';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { insertJsonEachRow } from '../json-each-row.js';
+import { insertJsonEachRow, type StoredLines } from '../json-each-row.js';
 import { newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 import { appliedPosition } from './spans.js';
 
@@ -41,11 +41,12 @@ export type SpanMetricRowToInsert = SpanMetricRow & {
 export async function insertSpanMetrics(
   client: ClickHouseClient,
   rows: SpanMetricRowToInsert[],
+  stored?: StoredLines,
 ): Promise<void> {
   if (rows.length === 0) return;
   try {
     // Into a reused body, as spans are: the client's own encoding made a string and a chunk per row.
-    await insertJsonEachRow(client, 'span_metrics', rows, []);
+    await insertJsonEachRow(client, 'span_metrics', rows, [], stored);
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting metrics', ErrorCodes.CLICKHOUSE_INSERT);
   }

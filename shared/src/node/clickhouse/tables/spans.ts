@@ -2,7 +2,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { ErrorCodes } from '../../../errors.js';
 import { toClickHouseAppError } from '../errors.js';
-import { insertJsonEachRow, type StoredText, storedTextColumns } from '../json-each-row.js';
+import { insertJsonEachRow, type StoredLines, type StoredText, storedTextColumns } from '../json-each-row.js';
 import { definedParams, newestVersion, uuidKeyParams, uuidKeysIn } from './key-sets.js';
 
 /**
@@ -54,10 +54,14 @@ export type SpanRowToInsert = Omit<SpanRow, 'input' | 'output'> & {
   output: StoredText | null;
 };
 
-export async function insertSpans(client: ClickHouseClient, rows: SpanRowToInsert[]): Promise<void> {
+export async function insertSpans(
+  client: ClickHouseClient,
+  rows: SpanRowToInsert[],
+  stored?: StoredLines,
+): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await insertJsonEachRow(client, 'spans_v2', rows, storedTextColumns);
+    await insertJsonEachRow(client, 'spans_v2', rows, storedTextColumns, stored);
   } catch (err) {
     throw toClickHouseAppError(err, 'inserting spans', ErrorCodes.CLICKHOUSE_INSERT);
   }
