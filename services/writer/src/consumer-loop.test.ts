@@ -102,6 +102,27 @@ describe('ConsumerLoop', () => {
     await loop.stop();
   });
 
+  it('leaves messages to their write while the writer is behind (its batches wait the longer delay)', async () => {
+    const { consumer, calls, deliver } = fakeConsumer();
+    const loop = new ConsumerLoop({
+      ...loopDefaults,
+      consumer,
+      buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
+      prepare: (item) => void calls.push(`prepare ${item.offset}`),
+      write: async (items) => {
+        calls.push(`write ${items.map((i) => i.offset).join(',')}`);
+        return writtenAll(items);
+      },
+    });
+    await loop.start();
+    // This fetch shows the backlog (records left in Kafka, the newest already past the delay)...
+    await deliver(0, [10, 11], 500, 120_000);
+    // ...so what the next one brings waits in the buffer as it came, and is decoded when written.
+    await deliver(0, [12], 500, 120_000);
+    expect(calls).toEqual(['prepare 10', 'prepare 11', 'write 10,11,12', 'commit 0:13']);
+    await loop.stop();
+  });
+
   it('on stop writes and commits what it holds, then leaves the group', async () => {
     const { consumer, calls, deliver } = fakeConsumer();
     const loop = new ConsumerLoop({

@@ -10,7 +10,8 @@ export interface ConsumerLoopOptions {
   topics: string[];
   buffer: BatchBuffer;
   write: (items: Pending[]) => Promise<BatchResult>;
-  /** Runs on each message as it is consumed (decoding it while its batch waits for its delay). */
+  /** Runs on each message as it is consumed (decoding it while its batch waits for its delay), while
+   * the short delay applies; in the longer one the message is left to its write (see #eachBatch). */
   prepare?: (item: Pending) => void;
   logger: Logger;
   retryMinMs: number;
@@ -110,6 +111,12 @@ export class ConsumerLoop {
     // Stopping: leave the batch unresolved and uncommitted; the next owner reads it again.
     if (this.#stopping) return;
     this.#heartbeat = heartbeat;
+    // Preparing on arrival takes the work off the path to visibility, which matters while the short
+    // delay applies. Behind or saturated, batches wait longer, and a record prepared seconds before
+    // its write kept its decoded objects through the collector's young generation, which copied and
+    // promoted them: the writer alone spent 106–117 µs of CPU per realistic span so, 95–104 without
+    // (`npm run bench:writer`, docs/BENCHMARKS.md).
+    const prepare = buffer.delayMode === 'short' ? this.#o.prepare : undefined;
     for (const m of batch.messages) {
       const io = ioHeaderText(m.headers);
       const item: Pending = {
@@ -120,7 +127,7 @@ export class ConsumerLoop {
         value: m.value,
         ...(io === undefined ? {} : { io }),
       };
-      this.#o.prepare?.(item);
+      prepare?.(item);
       buffer.add(item);
     }
     const newest = batch.messages.at(-1);
