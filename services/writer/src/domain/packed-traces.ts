@@ -20,12 +20,19 @@ export interface TraceCache {
 
 type TraceRow = { project_id: string; trace_id: string };
 
+/** Where a stored row's line is: `copy[start, end)`. */
+interface LineAt {
+  copy: Buffer;
+  start: number;
+  end: number;
+}
+
 /**
  * The `JSONEachRow` line of each row a batch stored, copied out of its insert body before the body is
  * reused: one copy per trace and insert (the batch writer inserts a trace's rows side by side).
  */
 export class StoredRowLines {
-  readonly #lines = new Map<object, Buffer>();
+  readonly #lines = new Map<object, LineAt>();
 
   /** What to give the insert of `rows`. */
   keep(rows: readonly TraceRow[]): StoredLines {
@@ -43,13 +50,13 @@ export class StoredRowLines {
         const copy = Buffer.allocUnsafeSlow(lineEnds[j - 1]! - from);
         bytes.copy(copy, 0, from, lineEnds[j - 1]);
         for (let k = i; k < j; k++)
-          this.#lines.set(rows[k]!, copy.subarray(start(k) - from, lineEnds[k]! - from));
+          this.#lines.set(rows[k]!, { copy, start: start(k) - from, end: lineEnds[k]! - from });
         i = j;
       }
     };
   }
 
-  of(row: object): Buffer | undefined {
+  at(row: object): LineAt | undefined {
     return this.#lines.get(row);
   }
 }
@@ -130,21 +137,26 @@ export function unpackTrace(packed: PackedTrace): TraceState {
   return trace;
 }
 
-/** The rows' lines in one buffer: views of one copy are joined as they are, the rest are encoded. */
+/**
+ * The rows' lines in one buffer. Lines that follow each other in one copy stay as they are: a trace
+ * the batch inserted whole is its copy, with no other. Rows not stored by the batch are encoded.
+ */
 function packRows(rows: Iterable<object>, literalKeys: readonly string[], lines?: StoredRowLines): Buffer {
-  const pieces: Buffer[] = [];
+  const runs: LineAt[] = [];
   const unstored: object[] = [];
   for (const row of rows) {
-    const line = lines?.of(row);
+    const line = lines?.at(row);
     if (!line) {
       unstored.push(row);
       continue;
     }
-    const last = pieces.at(-1);
-    if (last && last.buffer === line.buffer && last.byteOffset + last.length === line.byteOffset)
-      pieces[pieces.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + line.length);
-    else pieces.push(line);
+    const last = runs.at(-1);
+    if (last && last.copy === line.copy && last.end === line.start) last.end = line.end;
+    else runs.push({ ...line });
   }
+  const pieces = runs.map((r) =>
+    r.start === 0 && r.end === r.copy.length ? r.copy : r.copy.subarray(r.start, r.end),
+  );
   if (unstored.length > 0)
     pieces.push(Buffer.from(encodeJsonEachRow(unstored, literalKeys, new InsertBody(4096))));
   return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
