@@ -73,9 +73,9 @@ const entryOverhead = 400;
 /**
  * The writer's trace cache, holding each trace as the lines its rows were inserted as, instead of as
  * the rows' objects. Every span a writer stores passes through this cache, and as objects they
- * outlived the young generation: the garbage collector copied and then marked each of them, and with
- * no cache at all the writer spent 77–84 µs of CPU per realistic span against 113–162
- * (docs/BENCHMARKS.md). A packed trace is a few objects whatever its size. Packing a trace the batch
+ * outlived the young generation: the garbage collector copied and then marked each of them (in the
+ * full bench the writer spent 114–162 µs of CPU per realistic span with that cache, 77–84 with none;
+ * alone, 114–127 then and 98–111 packed: docs/BENCHMARKS.md). A packed trace is a few objects whatever its size. Packing a trace the batch
  * just inserted copies the bytes of its lines; rows it did not insert (a trace touched again) are
  * encoded. Unpacking parses the lines back into rows, inputs and outputs as strings, as rows read from
  * ClickHouse are, only when a later event touches the trace. The bound counts the bytes exactly.
