@@ -1,6 +1,7 @@
 // `npm run bench:writer`: the writer alone, draining a backlog. Ingest accepts load for a while with no
-// writer running, and stops; then a writer starts and writes the whole backlog, and its CPU per span is
-// measured with nothing else loading the cores (ClickHouse's beside it). The full bench runs every
+// writer running, and stops (its CPU per span is reported too, with only the load generator beside
+// it); then a writer starts and writes the whole backlog, and its CPU per span is measured with nothing
+// else loading the cores (ClickHouse's beside it). The full bench runs every
 // process at once on shared cores, where one process's figure moves with the others' by a fifth from
 // run to run; this one compares writer changes. It is no throughput target (docs/BENCHMARKS.md).
 import { servicesUp } from '@tracehouse/local-services';
@@ -40,11 +41,19 @@ for (let run = 1; run <= runs; run++) {
   try {
     phase(profile, `run ${run}: ingest accepts load for ${seconds} s, no writer running`);
     const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
+    const ingestWatch = new ProcWatch({ ingest: ingest.child.pid! });
+    ingestWatch.start();
     const { report } = await runLoad(
       { url: ingest.url, key: stack.apiKey, profile, seconds, rate: 0 },
       () => {},
     );
+    const ingestCpu = ingestWatch.stop().ingest!.cpuSeconds;
     await ingest.stop();
+    process.stdout.write(
+      `${profile} run ${run}: ingest took ${report.accepted} spans in ${report.seconds.toFixed(1)} s ` +
+        `(${Math.round(report.accepted / report.seconds)}/s), ${Math.round((ingestCpu * 1e6) / report.accepted)} µs ` +
+        `CPU per span, with the load generator beside it\n`,
+    );
     phase(profile, `run ${run}: a writer writes the ${report.accepted} spans acknowledged`);
     const writer = await stack.spawn('writer');
     const watch = new ProcWatch({ writer: writer.child.pid! });
