@@ -36,12 +36,18 @@ export class BenchStack {
   ) {}
 
   static async create(
-    base: { kafkaBrokers: string; clickhouseUrl: string; clickhouseUser: string; clickhousePassword: string },
+    /** What `servicesUp` returns. */
+    base: {
+      kafkaBrokers: string[];
+      clickhouseUrl: string;
+      clickhouseUser: string;
+      clickhousePassword: string;
+    },
     logger: Logger,
   ): Promise<BenchStack> {
     const run = `bench_${Date.now().toString(36)}`;
     const env = {
-      KAFKA_BROKERS: base.kafkaBrokers,
+      KAFKA_BROKERS: base.kafkaBrokers.join(','),
       CLICKHOUSE_URL: base.clickhouseUrl,
       CLICKHOUSE_USER: base.clickhouseUser,
       CLICKHOUSE_PASSWORD: base.clickhousePassword,

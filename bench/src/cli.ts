@@ -54,15 +54,7 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.rou
 let failures = 0;
 
 for (const profile of profiles) {
-  const stack = await BenchStack.create(
-    {
-      kafkaBrokers: endpoints.kafkaBrokers.join(','),
-      clickhouseUrl: endpoints.clickhouseUrl,
-      clickhouseUser: endpoints.clickhouseUser,
-      clickhousePassword: endpoints.clickhousePassword,
-    },
-    logger,
-  );
+  const stack = await BenchStack.create(endpoints, logger);
   try {
     const result = await runProfile(stack, profile);
     report(profile, result);

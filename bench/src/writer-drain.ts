@@ -29,15 +29,7 @@ const logger = createLogger({ name: 'bench', level: 'warn' });
 const endpoints = await servicesUp({ env: process.env });
 
 for (let run = 1; run <= runs; run++) {
-  const stack = await BenchStack.create(
-    {
-      kafkaBrokers: endpoints.kafkaBrokers.join(','),
-      clickhouseUrl: endpoints.clickhouseUrl,
-      clickhouseUser: endpoints.clickhouseUser,
-      clickhousePassword: endpoints.clickhousePassword,
-    },
-    logger,
-  );
+  const stack = await BenchStack.create(endpoints, logger);
   try {
     phase(profile, `run ${run}: ingest accepts load for ${seconds} s, no writer running`);
     const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });

@@ -82,7 +82,8 @@ describe('ConsumerLoop', () => {
     await loop.stop();
   });
 
-  it('prepares each message as it arrives, before the batch holding it is due', async () => {
+  /** A loop of three-message batches that logs what it prepares and writes beside the consumer's calls. */
+  async function preparingLoop() {
     const { consumer, calls, deliver } = fakeConsumer();
     const loop = new ConsumerLoop({
       ...loopDefaults,
@@ -95,6 +96,11 @@ describe('ConsumerLoop', () => {
       },
     });
     await loop.start();
+    return { loop, calls, deliver };
+  }
+
+  it('prepares each message as it arrives, before the batch holding it is due', async () => {
+    const { loop, calls, deliver } = await preparingLoop();
     await deliver(0, [10, 11]);
     expect(calls).toEqual(['prepare 10', 'prepare 11']);
     await deliver(0, [12]);
@@ -103,18 +109,7 @@ describe('ConsumerLoop', () => {
   });
 
   it('leaves messages to their write while the writer is behind (its batches wait the longer delay)', async () => {
-    const { consumer, calls, deliver } = fakeConsumer();
-    const loop = new ConsumerLoop({
-      ...loopDefaults,
-      consumer,
-      buffer: new BatchBuffer({ maxRows: 3, maxBytes: 1e9, maxDelayMs: 60_000 }),
-      prepare: (item) => void calls.push(`prepare ${item.offset}`),
-      write: async (items) => {
-        calls.push(`write ${items.map((i) => i.offset).join(',')}`);
-        return writtenAll(items);
-      },
-    });
-    await loop.start();
+    const { loop, calls, deliver } = await preparingLoop();
     // This fetch shows the backlog (records left in Kafka, the newest already past the delay)...
     await deliver(0, [10, 11], 500, 120_000);
     // ...so what the next one brings waits in the buffer as it came, and is decoded when written.
