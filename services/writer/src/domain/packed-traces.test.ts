@@ -149,6 +149,20 @@ describe('packed traces', () => {
     expect(cached.applied.size).toBe(1);
   });
 
+  it('drops a trace whose lines cannot be parsed back, so it is read from ClickHouse instead', () => {
+    const state = emptyTrace(project, trace);
+    // A token isJsonStringToken lets through (its quotes are right) with a raw tab JSON.parse refuses.
+    const row = span('s1', new JsonLiteral(Buffer.from('"a\tb"')), null);
+    state.spans.set('s1', row);
+    const lines = new StoredRowLines();
+    insert(lines, [row]);
+    const cache = new PackedTraceCache(1 << 20);
+    cache.set('k', state, lines);
+    expect(cache.size).toBe(1);
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
   it('counts the packed bytes against its bound and evicts the least recently used', () => {
     const packed = packTrace(sampleTrace());
     const one = packed.spans.length + packed.metrics.length + 400 + 50;

@@ -100,7 +100,15 @@ export class PackedTraceCache implements TraceCache {
 
   get(key: string): TraceState | undefined {
     const packed = this.#packed.get(key);
-    return packed && unpackTrace(packed);
+    if (!packed) return undefined;
+    try {
+      return unpackTrace(packed);
+    } catch {
+      // A line ClickHouse took but JSON.parse refuses (a token of a record not made by ingest, with a
+      // raw control character in it): the trace is read back from ClickHouse instead, as if evicted.
+      this.#packed.delete(key);
+      return undefined;
+    }
   }
 
   set(key: string, state: TraceState, lines?: StoredRowLines): void {
