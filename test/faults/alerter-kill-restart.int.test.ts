@@ -43,9 +43,27 @@ describe('faults: alerter killed and restarted', () => {
     // The other half after the restart: only a rebuilt window reaches 6.
     for (let i = 0; i < 3; i++) await score();
     const kinds = () => receiver!.of(rule.id).map((r) => r.json.kind);
+    const deliveredCount = async (ruleId: string) => {
+      const rs = await stack!.clickhouse.query({
+        query: `SELECT count() AS n FROM alert_deliveries
+                WHERE project_id = {p:UUID} AND rule_id = {r:UUID} AND outcome = 'delivered'`,
+        query_params: { p: stack!.projectId, r: ruleId },
+        format: 'JSONEachRow',
+      });
+      return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+    };
     await until(kinds, (k) => k.includes('firing'), 30_000, 'firing');
 
-    // Killed again while firing: the next process takes the state from the stored event, no repeat.
+    // Killed again while firing, once the delivery is recorded: the next process takes the state from
+    // the stored event and neither fires again nor sends again. (Killed between the receiver's answer
+    // and that record, a process sends again on restart with the same Idempotency-Key, by design: a
+    // webhook cannot be delivered exactly once across a crash. That window is not what this tests.)
+    await until(
+      () => deliveredCount(rule.id),
+      (n) => n >= 1,
+      30_000,
+      'the firing delivery recorded',
+    );
     await alerter.kill('SIGKILL');
     alerter = await stack.spawn('alerter', env);
     await until(kinds, (k) => k.includes('resolved'), 60_000, 'resolved');
