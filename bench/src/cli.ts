@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { repoRoot, servicesStatus, servicesUp } from '@tracehouse/local-services';
 import { createLogger } from '@tracehouse/shared/node';
 import { alerterCaughtUp, insertBenchRules } from './alerter-probe.js';
+import { cliArgs } from './args.js';
 import { clickhouseBaseline, kafkaBaseline } from './baselines.js';
 import { BenchStack } from './bench-stack.js';
 import { fillStored } from './fill.js';
@@ -18,12 +19,7 @@ import type { ProfileName } from './profiles.js';
 import { phase, progress } from './progress.js';
 import { writerBatches } from './prometheus.js';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const short = args.short === 'true';
 /** `both`: the /v2 profiles; `all`: and otlp. The default runs all three (--short too: see BENCHMARKS.md). */
 const profileSets: Record<string, ProfileName[]> = {

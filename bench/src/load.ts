@@ -3,15 +3,11 @@
 // flight, steady (`--rate`) or as fast as possible, and reports on stdout as JSON lines: samples of
 // acknowledged spans (for visibility lag) and totals.
 import { decodeOtlpMessage } from '@tracehouse/ingest';
+import { cliArgs } from './args.js';
 import { otlpTemplate } from './otlp-profile.js';
 import { makeTrace, type ProfileName, rng } from './profiles.js';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const url = String(args.url);
 const key = String(args.key);
 const profile = String(args.profile) as ProfileName;

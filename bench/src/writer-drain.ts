@@ -1,11 +1,12 @@
 // `npm run bench:writer`: the writer alone, draining a backlog. Ingest accepts load for a while with no
 // writer running, and stops (its CPU per span is reported too, with only the load generator beside
 // it); then a writer starts and writes the whole backlog, and its CPU per span is measured with nothing
-// else loading the cores (ClickHouse's beside it). The full bench runs every
-// process at once on shared cores, where one process's figure moves with the others' by a fifth from
-// run to run; this one compares writer changes. It is no throughput target (docs/BENCHMARKS.md).
+// else loading the cores (ClickHouse's beside it). The full bench runs every process at once on shared
+// cores, where one process's figure moves with the others' by a fifth from run to run; this one
+// compares writer changes. It is no throughput target (docs/BENCHMARKS.md).
 import { servicesUp } from '@tracehouse/local-services';
 import { createLogger } from '@tracehouse/shared/node';
+import { cliArgs } from './args.js';
 import { BenchStack } from './bench-stack.js';
 import { runLoad } from './load-process.js';
 import { ProcWatch } from './proc-stats.js';
@@ -13,12 +14,7 @@ import type { ProfileName } from './profiles.js';
 import { phase, progress } from './progress.js';
 import { writerBatches } from './prometheus.js';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const profile = (args.profile ?? 'realistic') as ProfileName;
 const seconds = Number(args.seconds ?? 20);
 const runs = Number(args.runs ?? 1);
