@@ -165,9 +165,9 @@ function packRows(rows: Iterable<object>, literalKeys: readonly string[], lines?
   const pieces = runs.map((r) =>
     r.start === 0 && r.end === r.copy.length ? r.copy : r.copy.subarray(r.start, r.end),
   );
-  if (unstored.length > 0)
-    pieces.push(Buffer.from(encodeJsonEachRow(unstored, literalKeys, new InsertBody(4096))));
-  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  // The encoded rows are a view of a scratch body: concat copies them out, once, with the rest.
+  if (unstored.length > 0) pieces.push(encodeJsonEachRow(unstored, literalKeys, new InsertBody(4096)));
+  return unstored.length === 0 && pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
 
 function unpackRows<R>(lines: Buffer): R[] {
