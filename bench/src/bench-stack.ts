@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { freePort, repoRoot } from '@tracehouse/local-services';
@@ -84,6 +85,8 @@ export class BenchStack {
         // As `npm start` runs each service (README, Configuration): a young generation that holds a
         // request's and a batch's short-lived objects, so fewer of them are copied and promoted.
         '--max-semi-space-size=64',
+        // BENCH_TRACE_GC=<dir>: each service's collections and why they ran, in <dir>/<service>.log.
+        ...(process.env.BENCH_TRACE_GC ? ['--trace-gc', '--trace-incremental-marking'] : []),
         '--import',
         'tsx',
         '--conditions=development',
@@ -110,6 +113,8 @@ export class BenchStack {
       errors = (errors + d).slice(-4_000);
     };
     child.stdout?.on('data', keep);
+    const gcTrace = process.env.BENCH_TRACE_GC;
+    if (gcTrace) child.stdout?.pipe(createWriteStream(join(gcTrace, `${service}.log`)));
     child.stderr?.on('data', keep);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;

@@ -1,5 +1,5 @@
 import type { TopicNames } from '@tracehouse/shared';
-import type { ShutdownStep, Telemetry } from '@tracehouse/shared/node';
+import { ReusedBuffers, type ShutdownStep, type Telemetry } from '@tracehouse/shared/node';
 import { type Kafka, Partitioners } from 'kafkajs';
 import { ProduceBatcher } from './domain/produce-batcher.js';
 import type { VersionClock } from './domain/version-clock.js';
@@ -47,6 +47,8 @@ export async function startWriteSide(options: {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  // Trace records' values: most of the bytes ingest sends, reused once Kafka has them.
+  const recordBuffers = new ReusedBuffers();
   const batcher = new ProduceBatcher({
     send: kafkaSender(producer, settings.PRODUCE_TIMEOUT_MS, options.telemetry),
     lingerMs: settings.PRODUCE_LINGER_MS,
@@ -54,12 +56,16 @@ export async function startWriteSide(options: {
     maxBatchBytes: settings.PRODUCE_MAX_BATCH_BYTES,
     maxPendingBytes: settings.PRODUCE_MAX_PENDING_BYTES,
     maxInFlight: settings.PRODUCE_MAX_IN_FLIGHT,
+    sent: (records) => {
+      for (const r of records) if (typeof r.value !== 'string') recordBuffers.giveBack(r.value);
+    },
   });
   const writes = new WriteService({
     topics: options.topics,
     clock: options.clock,
     origin: options.origin,
     produce: (records) => batcher.enqueue(records),
+    recordBuffers,
     index: options.index,
     ...options.lookups,
     ioMaxBytes: settings.IO_MAX_BYTES,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type OutRecord, ProduceBatcher, type ProduceBatcherOptions } from './produce-batcher.js';
 
 const rec = (i: number, size = 10): OutRecord => ({ topic: 't', key: `k${i}`, value: 'x'.repeat(size) });
@@ -25,6 +25,20 @@ function harness(overrides: Partial<ProduceBatcherOptions> = {}) {
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 describe('ProduceBatcher', () => {
+  it('tells which records Kafka acknowledged, and not those of a failed batch', async () => {
+    const told: OutRecord[][] = [];
+    const { batcher, pending } = harness({ maxBatchRecords: 1, maxInFlight: 2, sent: (r) => told.push(r) });
+    const ok = batcher.enqueue([rec(1)]);
+    const failed = batcher.enqueue([rec(2)]);
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    pending[1]!.reject(new Error('broker down'));
+    await expect(failed).rejects.toThrow('broker down');
+    expect(told).toEqual([]);
+    pending[0]!.resolve();
+    await ok;
+    expect(told).toEqual([[rec(1)]]);
+  });
+
   it('coalesces concurrent callers into one send after the linger', async () => {
     const { batcher, sent, pending } = harness();
     const a = batcher.enqueue([rec(1)]);

@@ -20,6 +20,12 @@ export interface ProduceBatcherOptions {
   maxPendingBytes: number;
   /** Batches in flight at once (1 keeps the idempotent producer's ordering trivially safe). */
   maxInFlight: number;
+  /**
+   * Told the records of a batch Kafka acknowledged: every produce request holding them was written
+   * and answered, so nothing reads their values again. A failed batch's are not told (a request of it
+   * may still be on its way).
+   */
+  sent?: (records: OutRecord[]) => void;
 }
 
 interface Waiter {
@@ -152,8 +158,12 @@ export class ProduceBatcher {
 
   #sendOne(batch: Waiter[]): void {
     this.#inFlight++;
-    this.#options.send(batch.flatMap((w) => w.records)).then(
-      () => this.#settle(batch, undefined),
+    const records = batch.flatMap((w) => w.records);
+    this.#options.send(records).then(
+      () => {
+        this.#options.sent?.(records);
+        this.#settle(batch, undefined);
+      },
       (err: unknown) => this.#settle(batch, err ?? new Error('send failed')),
     );
   }

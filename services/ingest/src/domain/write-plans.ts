@@ -76,7 +76,7 @@ export function traceEventRecord(topic: string, event: SpanEvent | MetricEvent):
  * that wants nothing of a project (the alerter, for projects without rules) skips the record unread;
  * and where the inputs' and outputs' tokens lie (`ioHeader`), so readers parse only the rest.
  */
-export function groupByTrace(records: PlannedRecord[]): OutRecord[] {
+export function groupByTrace(records: PlannedRecord[], allocate?: (size: number) => Buffer): OutRecord[] {
   const out: OutRecord[] = [];
   const byTrace = new Map<string, { first: TraceEventOut; events: TraceEventPiece[][] }>();
   for (const r of records) {
@@ -91,7 +91,7 @@ export function groupByTrace(records: PlannedRecord[]): OutRecord[] {
     else byTrace.set(group, { first: r, events: [r.pieces] });
   }
   for (const { first, events } of byTrace.values()) {
-    const { value, io } = encodeTraceRecord(events);
+    const { value, io } = encodeTraceRecord(events, allocate);
     const headers: Record<string, string> = { [projectHeader]: first.projectId };
     if (io !== undefined) headers[ioHeader] = io;
     out.push({ topic: first.topic, key: first.key, value, headers });

@@ -40,6 +40,8 @@ export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
   origin?: string;
   /** Resolves once Kafka acknowledged every record (one batch, all or nothing). */
   produce: (records: OutRecord[]) => Promise<void>;
+  /** Buffers for trace records' values, given back once Kafka has them (`ProduceBatcherOptions.sent`). */
+  recordBuffers?: { take(size: number): Buffer };
   index: {
     lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
     remember(entry: IndexEntry): void;
@@ -129,9 +131,12 @@ export class WriteService {
    */
   async commit(plans: Plan<unknown>[]): Promise<void> {
     const entries = plans.flatMap((p) => p.entries);
-    const { topics, origin } = this.deps;
+    const { topics, origin, recordBuffers } = this.deps;
     await this.deps.produce([
-      ...groupByTrace(plans.flatMap((p) => p.records)),
+      ...groupByTrace(
+        plans.flatMap((p) => p.records),
+        recordBuffers && ((size) => recordBuffers.take(size)),
+      ),
       ...(entries.length > 0 ? [indexRecord(topics.spanIndex, entries, origin)] : []),
     ]);
     for (const entry of entries) this.deps.index.remember(entry);

@@ -54,7 +54,7 @@ export function decodeRecord(source: Pending, topics: TopicNames): DecodedBatch 
     events =
       source.topic === topics.datasets
         ? decodeEventRecord(source.value.toString('utf8'))
-        : decodeTraceRecord(source.value, source.io, true);
+        : decodeTraceRecord(source.value, source.io);
   } catch (err) {
     out.refused.push({ source, index: -1, reason: `not JSON: ${(err as Error).message}` });
     return out;
@@ -124,7 +124,7 @@ function setTokensAside(event: unknown): Tokens {
   return tokens.length > 0 ? tokens : undefined;
 }
 
-/** Puts the tokens back (their bytes are the writer's own: `decodeTraceRecord(…, true)`). */
+/** Puts the tokens back (views into the record's value, which the batch holds: `decodeTraceRecord`). */
 function putTokensBack(event: unknown, tokens: Tokens): void {
   if (tokens === undefined) return;
   const fields = fieldsOf(event)!;

@@ -2,6 +2,7 @@ import { type Admin, type ITopicConfig, Kafka, type KafkaConfig, logLevel } from
 import type { Logger } from '../logger.js';
 import { useUnfilledEncoderGrowth } from './encoder-growth.js';
 import { toKafkaAppError } from './errors.js';
+import { framedSocketFactory, useWholeResponses } from './framed-socket.js';
 import { useNativeCrc32c } from './native-crc32c.js';
 import { useRopeEncoder } from './rope-encoder.js';
 
@@ -52,6 +53,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   const logger = options.logger.child({ component: 'kafkajs' });
   if (!useNativeCrc32c()) logger.debug('kafkajs checksums in JavaScript (loaded before the native CRC32C)');
   useUnfilledEncoderGrowth();
+  useWholeResponses();
   if (!useRopeEncoder()) logger.debug('kafkajs copies record batches (its produce request loaded before)');
   return new Kafka({
     clientId: options.clientId,
@@ -61,6 +63,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     retry: options.retry ?? { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
+    socketFactory: framedSocketFactory(),
   });
 }
 

@@ -1,4 +1,5 @@
 export * from './client.js';
 export * from './errors.js';
+export * from './reused-buffers.js';
 export * from './topics.js';
 export * from './trace-records.js';

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { crc32c } from '@node-rs/crc32';
+import { requestBuffers } from './reused-buffers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -89,10 +90,15 @@ function size(this: KafkajsEncoder): number {
   return this.parts ? this.partsBytes + this.offset - this.tailStart : this.offset;
 }
 
-/** The bytes in one buffer: the one copy of a request, made when the connection writes it. */
+/**
+ * The bytes in one buffer: the one copy of a request, made when the connection writes it, into a
+ * buffer the socket gives back once written (`requestBuffers`).
+ */
 function flatten(this: KafkajsEncoder): Buffer {
   if (!this.parts) return this.buf.slice(0, this.offset);
-  const flat = Buffer.concat([...cutTail(this)], this.partsBytes);
+  const flat = requestBuffers.take(this.partsBytes + this.offset - this.tailStart);
+  let at = 0;
+  for (const part of cutTail(this)) at += part.copy(flat, at);
   this.parts = undefined;
   this.buf = flat;
   this.offset = flat.length;

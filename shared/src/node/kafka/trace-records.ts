@@ -72,8 +72,14 @@ const tokenSlabs = new ByteSlabs();
 
 const tokenBytes = (text: string): Buffer => tokenSlabs.write(JSON.stringify(text), 'utf8');
 
-/** A record's value and its `io` header (undefined when no event has a token) from encoded events. */
-export function encodeTraceRecord(events: readonly TraceEventPiece[][]): { value: Buffer; io?: string } {
+/**
+ * A record's value and its `io` header (undefined when no event has a token) from encoded events;
+ * `allocate` gives the value's buffer (ingest reuses them: `ReusedBuffers`).
+ */
+export function encodeTraceRecord(
+  events: readonly TraceEventPiece[][],
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): { value: Buffer; io?: string } {
   const texts: string[] = [];
   let size = 1; // the closing bracket
   events.forEach((pieces, i) => {
@@ -88,7 +94,7 @@ export function encodeTraceRecord(events: readonly TraceEventPiece[][]): { value
       size += Buffer.byteLength(text);
     });
   });
-  const value = Buffer.allocUnsafe(size);
+  const value = allocate(size);
   const io: number[] = [];
   let at = 0;
   let t = 0;
@@ -109,18 +115,18 @@ export function encodeTraceRecord(events: readonly TraceEventPiece[][]): { value
 
 /**
  * The events of a record, each input and output that travelled as a token in its place as a
- * `JsonLiteral`: a view into `value`, or with `own`, into one buffer of the record's tokens alone, to
- * keep past the batch (kafkajs shares `value`'s memory with the rest of its fetch). One buffer per
- * record instead of one per token: a new buffer over 4 KiB is an allocation of its own, which cost
- * the writer an eighth of its CPU for realistic spans. A record carries one trace's events, so its
- * tokens are kept and let go together. Throws on a value that is not JSON and on an `io` header that
- * does not fit the value.
+ * `JsonLiteral`: a view into `value`. kafkajs shares `value`'s memory with the rest of its fetch, so a
+ * token kept past its batch would keep the whole fetch; none is (the writer's trace cache holds the
+ * lines it inserted, not rows: `PackedTraceCache`). Copying every record's tokens out, which an
+ * earlier cache of row objects needed, was a copy of most of a realistic span's bytes and an
+ * allocation per record that made the collector run more often (docs/WRITE-PATH.md §1). Throws on a
+ * value that is not JSON and on an `io` header that does not fit the value.
  */
-export function decodeTraceRecord(value: Buffer, io: string | undefined, own = false): unknown[] {
+export function decodeTraceRecord(value: Buffer, io: string | undefined): unknown[] {
   if (io === undefined) return decodeEventRecord(value.toString('utf8'));
   const numbers = io.split(',').map(Number);
   if (numbers.length % 2 !== 0) throw new SyntaxError('io header: not start,length pairs');
-  let tokens: Buffer[] = [];
+  const tokens: Buffer[] = [];
   let json = '';
   let from = 0;
   for (let i = 0; i < numbers.length; i += 2) {
@@ -138,7 +144,6 @@ export function decodeTraceRecord(value: Buffer, io: string | undefined, own = f
   }
   json += value.toString('utf8', from);
   const events = decodeEventRecord(json);
-  if (own) tokens = inOneBuffer(tokens);
   let next = 0;
   for (const event of events) {
     const fields = (event as { fields?: Record<string, unknown> } | null)?.fields;
@@ -149,17 +154,4 @@ export function decodeTraceRecord(value: Buffer, io: string | undefined, own = f
   }
   if (next !== tokens.length) throw new SyntaxError('io header: ranges that are not inputs or outputs');
   return events;
-}
-
-/** Copies of the pieces, as views into one new buffer. */
-function inOneBuffer(pieces: Buffer[]): Buffer[] {
-  let total = 0;
-  for (const piece of pieces) total += piece.length;
-  const slab = Buffer.allocUnsafe(total);
-  let at = 0;
-  return pieces.map((piece) => {
-    piece.copy(slab, at);
-    at += piece.length;
-    return slab.subarray(at - piece.length, at);
-  });
 }
