@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReusedBuffers } from './reused-buffers.js';
+import { capacityFor, ReusedBuffers } from './reused-buffers.js';
 
 describe('ReusedBuffers', () => {
   it('lends exact sizes and reuses a buffer only once it is given back', () => {
@@ -12,10 +12,10 @@ describe('ReusedBuffers', () => {
     expect(second.buffer).not.toBe(first.buffer);
     buffers.giveBack(first);
     expect(buffers.lent(first)).toBe(false);
-    // Given back: its memory serves the next size of its capacity (a power of two).
-    const third = buffers.take(4000);
+    // Given back: its memory serves the next size of its capacity (3,072: capacityFor).
+    const third = buffers.take(3050);
     expect(third.buffer).toBe(first.buffer);
-    expect(third).toHaveLength(4000);
+    expect(third).toHaveLength(3050);
     buffers.giveBack(second);
     expect(buffers.take(5000).buffer).not.toBe(second.buffer);
   });
@@ -33,5 +33,17 @@ describe('ReusedBuffers', () => {
     expect(c.buffer).toBe(a.buffer);
     expect(d.buffer).not.toBe(a.buffer);
     expect(d.buffer).not.toBe(b.buffer);
+  });
+});
+
+describe('capacityFor', () => {
+  it('rounds up to four steps per doubling, never more than a quarter over', () => {
+    expect([4, 5, 7, 8, 9, 1024, 1025, 1280, 1281, 3000].map(capacityFor)).toEqual([
+      4, 5, 7, 8, 10, 1024, 1280, 1280, 1536, 3072,
+    ]);
+    for (let size = 4; size < 100_000; size += 997) {
+      expect(capacityFor(size)).toBeGreaterThanOrEqual(size);
+      expect(capacityFor(size)).toBeLessThanOrEqual(size * 1.25);
+    }
   });
 });

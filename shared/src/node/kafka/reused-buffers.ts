@@ -8,7 +8,7 @@
  * reader.
  */
 export class ReusedBuffers {
-  /** Free buffers by capacity (a power of two), each its own allocation. */
+  /** Free buffers by capacity (`capacityFor`), each its own allocation. */
   readonly #free = new Map<number, Buffer[]>();
   #freeBytes = 0;
   /** Lent views, by the memory they share, to the whole buffer each came from. */
@@ -24,7 +24,7 @@ export class ReusedBuffers {
   /** A buffer of exactly `size` bytes, uninitialised. */
   take(size: number): Buffer {
     if (size < this.minBytes) return Buffer.allocUnsafe(size);
-    const capacity = 2 ** Math.ceil(Math.log2(size));
+    const capacity = capacityFor(size);
     let whole = this.#free.get(capacity)?.pop();
     if (whole) this.#freeBytes -= capacity;
     else whole = Buffer.allocUnsafeSlow(capacity);
@@ -48,6 +48,13 @@ export class ReusedBuffers {
     if (bucket) bucket.push(whole);
     else this.#free.set(whole.length, [whole]);
   }
+}
+
+/** Sizes in four steps per doubling (1, 1.25, 1.5, 1.75 times a power of two): at most a fifth unused. */
+export function capacityFor(size: number): number {
+  const power = 2 ** Math.floor(Math.log2(Math.max(size, 4)));
+  const step = power / 4;
+  return Math.ceil(size / step) * step;
 }
 
 /** Whole Kafka requests, given back by the socket once written (`framedSocketFactory`). */
