@@ -65,7 +65,7 @@ export async function startWriteSide(options: {
     clock: options.clock,
     origin: options.origin,
     produce: (records) => batcher.enqueue(records),
-    recordBuffers,
+    allocateRecord: (size) => recordBuffers.take(size),
     index: options.index,
     ...options.lookups,
     ioMaxBytes: settings.IO_MAX_BYTES,

@@ -40,8 +40,8 @@ export interface WriteServiceDeps extends Omit<DatasetWritesDeps, 'context'> {
   origin?: string;
   /** Resolves once Kafka acknowledged every record (one batch, all or nothing). */
   produce: (records: OutRecord[]) => Promise<void>;
-  /** Buffers for trace records' values, given back once Kafka has them (`ProduceBatcherOptions.sent`). */
-  recordBuffers?: { take(size: number): Buffer };
+  /** A buffer for a trace record's value (ingest reuses them once Kafka has them: `ProduceBatcherOptions.sent`). */
+  allocateRecord?: (size: number) => Buffer;
   index: {
     lookup(projectId: string, spanId: string): Promise<KnownSpan | undefined>;
     remember(entry: IndexEntry): void;
@@ -131,11 +131,11 @@ export class WriteService {
    */
   async commit(plans: Plan<unknown>[]): Promise<void> {
     const entries = plans.flatMap((p) => p.entries);
-    const { topics, origin, recordBuffers } = this.deps;
+    const { topics, origin, allocateRecord } = this.deps;
     await this.deps.produce([
       ...groupByTrace(
         plans.flatMap((p) => p.records),
-        recordBuffers && ((size) => recordBuffers.take(size)),
+        allocateRecord,
       ),
       ...(entries.length > 0 ? [indexRecord(topics.spanIndex, entries, origin)] : []),
     ]);

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
 import type { ISocketFactory } from 'kafkajs';
 import { requestBuffers } from './reused-buffers.js';
 
 const require = createRequire(import.meta.url);
 
+/** kafkajs' own socket factory, which TLS connections keep. */
+const kafkajsSocketFactory = (require('kafkajs/src/network/socketFactory.js') as () => ISocketFactory)();
 /** kafkajs' own keep-alive (its default socket factory). */
 const keepAliveMs = 60_000;
 /** A response size past this is not a Kafka response: the rest of the stream is passed on as read. */
@@ -74,12 +75,7 @@ export class ResponseFrames {
 export const framedSocketFactory =
   (readBufferBytes = 64 * 1024): ISocketFactory =>
   ({ host, port, ssl, onConnect }) => {
-    if (ssl) {
-      const servername = net.isIP(host) ? {} : { servername: host };
-      const secure = tls.connect({ host, port, ...servername, ...ssl }, onConnect);
-      secure.setKeepAlive(true, keepAliveMs);
-      return secure;
-    }
+    if (ssl) return kafkajsSocketFactory({ host, port, ssl, onConnect });
     // kafkajs listens for 'data' only after the factory returns; nothing is read before that.
     let socket: net.Socket | undefined;
     const readBuffer = Buffer.allocUnsafe(readBufferBytes);
@@ -125,8 +121,8 @@ interface KafkajsConnection {
 }
 const Connection = require('kafkajs/src/network/connection.js') as { prototype: KafkajsConnection };
 
-/** kafkajs' own method, kept so a test can check what this wraps. */
-export const kafkajsProcessData = Connection.prototype.processData;
+/** kafkajs' own method, which `useWholeResponses` wraps. */
+const kafkajsProcessData = Connection.prototype.processData;
 
 /**
  * After each response kafkajs keeps what followed it, usually an empty buffer, and joins it to the
