@@ -171,11 +171,13 @@ export class BenchStack {
 
   async close(): Promise<void> {
     for (const s of this.services.splice(0).reverse()) await s.stop();
-    await this.clickhouse.command({
-      // SYNC: the space is freed now, not 8 minutes later (a 10 M fill holds 15 GiB and more while merging).
-      query: 'DROP DATABASE IF EXISTS {db:Identifier} SYNC',
-      query_params: { db: this.env.CLICKHOUSE_DATABASE! },
-    });
+    // BENCH_KEEP_DB=1: the run's tables stay, to be queried afterwards (docs/BENCHMARKS.md).
+    if (!process.env.BENCH_KEEP_DB)
+      await this.clickhouse.command({
+        // SYNC: the space is freed now, not 8 minutes later (a 10 M fill holds 15 GiB and more while merging).
+        query: 'DROP DATABASE IF EXISTS {db:Identifier} SYNC',
+        query_params: { db: this.env.CLICKHOUSE_DATABASE! },
+      });
     await this.clickhouse.close();
     await this.#deleteTopics();
   }
