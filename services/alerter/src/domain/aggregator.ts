@@ -83,7 +83,8 @@ export class StreamAggregator {
       this.#spans.delete(key);
       return;
     }
-    let attrs = base ?? this.#spans.get(key);
+    // Peeked: a span event that finds its span sets it again below, which marks it used.
+    let attrs = base ?? this.#spans.peek(key);
     if (!attrs && e.kind === 'span.patch') {
       // Its create came before what this process has read (or was evicted): ask ClickHouse.
       if (this.#o.rules.spanRules(e.project_id).length > 0 && e.fields.end_time)

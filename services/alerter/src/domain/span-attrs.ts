@@ -99,6 +99,11 @@ export class LruMap<V> {
     return v;
   }
 
+  /** The value without marking it used: for a caller that sets the key right after (which does). */
+  peek(key: string): V | undefined {
+    return this.#map.get(key);
+  }
+
   has(key: string): boolean {
     return this.#map.has(key);
   }
