@@ -99,7 +99,7 @@ export class LruMap<V> {
     return v;
   }
 
-  /** The value without marking it used: for a caller that sets the key right after (which does). */
+  /** The value, not marked used: for a caller that sets the key right after, which marks it. */
   peek(key: string): V | undefined {
     return this.#map.get(key);
   }
