@@ -18,8 +18,8 @@ import { decodeBatch, type Sourced, type WriterSpanEvent } from './record-events
 import { insertOrBisect } from './resilient-insert.js';
 import { toClickHouseTime } from './span-state.js';
 import type { StateCache } from './state-cache.js';
+import { applyRecords, needsSummary, type TraceBatch } from './trace-batch.js';
 import { type TraceKey, type TraceReads, traceKeyOf, traceStates } from './trace-loader.js';
-import { applyToTrace, cloneTrace, type TraceChanges, type TraceState } from './trace-state.js';
 import { summarizeTrace } from './trace-summary.js';
 
 export interface EntryKey {
@@ -61,7 +61,6 @@ export interface BatchResult {
 }
 
 type Source = Sourced<unknown>;
-type Touched = { key: string; base: TraceState; next: TraceState; changes: TraceChanges<Source> };
 
 /**
  * Writes one consumed batch: decodes events (bad ones become dead letters), applies them in log order
@@ -142,8 +141,8 @@ export class BatchWriter {
     for (const t of touched.traces) if (tainted.has(t.key)) revertRefused(t, refusedSpans, refusedMetrics);
 
     const summaries = touched.traces
-      .filter((t) => t.changes.spans.size > 0 || t.next.summaryVersion === 0)
-      .map((t) => ({ t, row: summarizeTrace(t.next) }));
+      .filter(needsSummary)
+      .map((t) => ({ t, row: summarizeTrace(t.next, t.position, t.starts) }));
     const [refusedSummaries, entries] = await Promise.all([
       insertOrBisect(
         summaries.map((s) => s.row),
@@ -158,6 +157,8 @@ export class BatchWriter {
     }
     for (const s of summaries) {
       s.t.next.summaryVersion = s.row.version;
+      s.t.next.summaryLog = s.row.applied_log;
+      s.t.next.summaryOffset = s.row.applied_offset;
       s.t.next.indexedStart = s.row.deleted === 1 ? null : s.row.start_time;
     }
     if (letters.length > 0) await this.o.sendDeadLetters(letters);
@@ -196,22 +197,9 @@ export class BatchWriter {
       this.o.traceCache,
       this.o.store,
     );
-    const traces: Touched[] = [];
-    for (const [key, group] of byTrace) {
-      const base = states.get(key)!;
-      const next = cloneTrace(base);
-      const changes: TraceChanges<Source> = { spans: new Map(), metrics: new Map() };
-      for (const e of group.events) {
-        const log = `${e.source.topic}/${e.source.partition}`;
-        const offset = BigInt(e.source.offset);
-        // Records are applied whole within a batch, so a record at or before the last applied one is
-        // a redelivery.
-        if (offset <= (base.applied.get(log) ?? -1n)) continue;
-        applyToTrace(next, e.event, changes, e, { log, offset }, base);
-        if (offset > (next.applied.get(log) ?? -1n)) next.applied.set(log, offset);
-      }
-      traces.push({ key, base, next, changes });
-    }
+    const traces: TraceBatch[] = [];
+    for (const [key, group] of byTrace)
+      traces.push(applyRecords(key, states.get(key)!, group.events, this.o.topics.spans));
     return { traces, loaded };
   }
 
@@ -271,7 +259,7 @@ function withReplacedPoint(row: SpanMetricRow, before: SpanMetricRow | undefined
 
 /** Puts the refused rows of a trace back as they were before the batch. */
 function revertRefused(
-  t: Touched,
+  t: TraceBatch,
   spans: { row: SpanRowToInsert }[],
   metrics: { row: SpanMetricRow }[],
 ): void {

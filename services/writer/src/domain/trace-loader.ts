@@ -43,6 +43,8 @@ export async function traceStates(
     const summary = stored.get(traceKeyOf(key));
     if (summary !== undefined) {
       state.summaryVersion = summary.version;
+      state.summaryLog = summary.log;
+      state.summaryOffset = summary.offset;
       state.indexedStart = summary.indexedStart;
       toLoad.push(key);
     }

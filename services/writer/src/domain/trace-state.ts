@@ -18,6 +18,9 @@ export interface TraceState {
   metrics: Map<string, SpanMetricRow>;
   /** Version of the stored summary row; 0 when none is stored yet. */
   summaryVersion: number;
+  /** The last record the stored summary reflects (`summaryVersionAt`): '' and -1 when unknown. */
+  summaryLog: string;
+  summaryOffset: number;
   /** The start time the stored summary indexes the trace under; null while it has no live span. */
   indexedStart: string | null;
   /**
@@ -40,6 +43,8 @@ export const emptyTrace = (projectId: string, traceId: string): TraceState => ({
   spans: new Map(),
   metrics: new Map(),
   summaryVersion: 0,
+  summaryLog: '',
+  summaryOffset: -1,
   indexedStart: null,
   applied: new Map(),
 });

@@ -1,6 +1,6 @@
 import type { SpanRowToInsert, TraceSummaryRow } from '@tracehouse/shared/node';
-import { nextVersion } from './log-order.js';
-import type { TraceState } from './trace-state.js';
+import { summaryVersionAt } from './log-order.js';
+import type { LogPosition, TraceState } from './trace-state.js';
 
 /** Microseconds since the epoch of ClickHouse DateTime64(6) text ('YYYY-MM-DD hh:mm:ss.ffffff'). */
 export function chTimeMicros(text: string): number {
@@ -18,10 +18,16 @@ function rootOrder(a: SpanRowToInsert, b: SpanRowToInsert): number {
 }
 
 /**
- * The trace's summary row from its complete state. Live spans are created (named) and not deleted; a
- * trace without any is stored as a tombstone, which also tells a later owner the trace exists.
+ * The trace's summary row from its complete state, which reflects its log up to `at`. Live spans are
+ * created (named) and not deleted; a trace without any is stored as a tombstone, which also tells a
+ * later owner the trace exists. `starts`: the starts the trace had since its previous summary (after
+ * each record), whose index rows this one deletes (migration 0017).
  */
-export function summarizeTrace(trace: TraceState): TraceSummaryRow {
+export function summarizeTrace(
+  trace: TraceState,
+  at: LogPosition,
+  starts: Iterable<string> = [],
+): TraceSummaryRow {
   let root: SpanRowToInsert | undefined;
   let firstStart: string | undefined;
   let lastEnd: string | null = null;
@@ -47,8 +53,20 @@ export function summarizeTrace(trace: TraceState): TraceSummaryRow {
     if (s.received_at > received) received = s.received_at;
     Object.assign(tags, s.tags);
   }
-  const version = nextVersion(trace.summaryVersion, newest);
-  const base = { project_id: trace.projectId, trace_id: trace.traceId, spans_version: newest, version };
+  const version = summaryVersionAt(
+    { version: trace.summaryVersion, log: trace.summaryLog, offset: trace.summaryOffset },
+    at,
+  );
+  const passed = [...starts].filter((s) => s !== trace.indexedStart && s !== firstStart);
+  const base = {
+    project_id: trace.projectId,
+    trace_id: trace.traceId,
+    spans_version: newest,
+    version,
+    passed_start_times: passed,
+    applied_log: at.log,
+    applied_offset: Number(at.offset),
+  };
   // The index row under the old start is deleted when the start moves or the trace has no live span.
   const replaced = (start: string | null) =>
     trace.indexedStart !== null && trace.indexedStart !== start ? trace.indexedStart : null;

@@ -50,6 +50,11 @@ export interface TraceSummaryRow {
    * (its index row there is deleted); else null.
    */
   replaced_start_time: string | null;
+  /** Starts the trace had after a record between the previous summary and this one, other than both. */
+  passed_start_times: string[];
+  /** The last record of the trace's log this summary reflects (`topic/partition`, offset; migration 0017). */
+  applied_log: string;
+  applied_offset: number;
 }
 
 export async function insertTraceSummaries(client: ClickHouseClient, rows: TraceSummaryRow[]): Promise<void> {
@@ -65,6 +70,9 @@ export async function insertTraceSummaries(client: ClickHouseClient, rows: Trace
 export interface StoredTraceSummary {
   version: number;
   indexedStart: string | null;
+  /** The last record it reflects: '' and -1 for a summary written before migration 0017. */
+  log: string;
+  offset: number;
 }
 
 /**
@@ -80,14 +88,25 @@ export async function storedTraceSummaries(
   try {
     const rs = await client.query({
       query: `SELECT toString(project_id) AS p, toString(trace_id) AS t, max(version) AS v,
-                     argMax(if(deleted = 0, toString(start_time), ''), version) AS s
+                     argMax(if(deleted = 0, toString(start_time), ''), version) AS s,
+                     argMax(applied_log, version) AS l, argMax(applied_offset, version) AS o
               FROM trace_summaries WHERE ${tracesIn} GROUP BY project_id, trace_id`,
       query_params: keysParam(traces),
       format: 'JSONEachRow',
     });
-    const rows = await rs.json<{ p: string; t: string; v: string | number; s: string }>();
+    const rows = await rs.json<{
+      p: string;
+      t: string;
+      v: string | number;
+      s: string;
+      l: string;
+      o: string | number;
+    }>();
     return new Map(
-      rows.map((r) => [`${r.p}/${r.t}`, { version: Number(r.v), indexedStart: r.s === '' ? null : r.s }]),
+      rows.map((r) => [
+        `${r.p}/${r.t}`,
+        { version: Number(r.v), indexedStart: r.s === '' ? null : r.s, log: r.l, offset: Number(r.o) },
+      ]),
     );
   } catch (err) {
     throw toClickHouseAppError(err, 'probing stored traces');
