@@ -34,6 +34,9 @@ export function emptySpanRow(projectId: string, traceId: string, spanId: string)
     received_at: EPOCH,
     version: 0,
     deleted: 0,
+    // Set when the row is stored (`stamp`); here so copies of the row only overwrite (metric-state.ts).
+    applied_log: '',
+    applied_offset: -1,
   };
 }
 
