@@ -31,6 +31,29 @@ export interface MetricWritesDeps {
 }
 
 type MetricEventBase = Omit<MetricPatchEvent, 'kind' | 'fields'>;
+type MetricEventKind =
+  | Pick<Extract<MetricEvent, { kind: 'metric.upsert' }>, 'kind' | 'created_at' | 'fields'>
+  | Pick<MetricPatchEvent, 'kind' | 'fields'>
+  | Pick<Extract<MetricEvent, { kind: 'metric.delete' }>, 'kind'>;
+
+/**
+ * The event as one literal. Spreading the base and adding the kind's keys made V8 add each key to the
+ * copy at about a microsecond apiece; an absent key is undefined here, which JSON leaves out.
+ */
+function metricEvent(base: MetricEventBase, part: MetricEventKind): MetricEvent {
+  return {
+    v: base.v,
+    kind: part.kind,
+    version: base.version,
+    project_id: base.project_id,
+    id: base.id,
+    span_id: base.span_id,
+    trace_id: base.trace_id,
+    received_at: base.received_at,
+    created_at: 'created_at' in part ? part.created_at : undefined,
+    fields: 'fields' in part ? part.fields : undefined,
+  } as MetricEvent;
+}
 
 /** Metric creates, updates and deletes (`/v2/spans/{id}/metrics`, and in `/v2/ingest` batches). */
 export class MetricWrites {
@@ -73,12 +96,14 @@ export class MetricWrites {
     return this.#metricPlan(projectId, spanId, metricId, scope, async (base, ctx) => {
       const fields = { dimension: req.dimension, value: req.value, comment: req.comment ?? null };
       return {
-        event: { ...base, kind: 'metric.upsert', created_at: ctx.receivedAt, fields },
+        event: metricEvent(base, { kind: 'metric.upsert', created_at: ctx.receivedAt, fields }),
         result: {
           id: metricId,
           span_id: spanId,
           trace_id: base.trace_id,
-          ...fields,
+          dimension: fields.dimension,
+          value: fields.value,
+          comment: fields.comment,
           created_at: ctx.receivedAt,
         },
       };
@@ -99,7 +124,10 @@ export class MetricWrites {
       if (req.dimension !== undefined) fields.dimension = req.dimension;
       if (req.value !== undefined) fields.value = req.value;
       if (req.comment !== undefined) fields.comment = req.comment;
-      return { event: { ...base, kind: 'metric.patch', fields }, result: { ...current, ...fields } };
+      return {
+        event: metricEvent(base, { kind: 'metric.patch', fields }),
+        result: { ...current, ...fields },
+      };
     });
   }
 
@@ -110,7 +138,7 @@ export class MetricWrites {
     scope?: BatchScope,
   ): Promise<Plan<undefined>> {
     return this.#metricPlan(projectId, spanId, metricId, scope, async (base) => ({
-      event: { ...base, kind: 'metric.delete' },
+      event: metricEvent(base, { kind: 'metric.delete' }),
       result: undefined,
     }));
   }

@@ -88,13 +88,25 @@ export class WriteService {
   }
 
   #context(projectId: string): WriteContext {
-    const now = this.deps.now?.() ?? new Date();
     return {
       projectId,
       version: this.deps.clock.next(),
-      receivedAt: `${now.toISOString().slice(0, 23)}000Z`,
+      receivedAt: this.#receivedAt(),
       ioMaxBytes: this.deps.ioMaxBytes,
     };
+  }
+
+  #receivedAtMs = Number.NaN;
+  #receivedAtText = '';
+
+  /** Now as event time text (`…sss000Z`), formatted once per millisecond: a write asks for it every time. */
+  #receivedAt(): string {
+    const ms = this.deps.now?.().getTime() ?? Date.now();
+    if (ms !== this.#receivedAtMs) {
+      this.#receivedAtMs = ms;
+      this.#receivedAtText = `${new Date(ms).toISOString().slice(0, 23)}000Z`;
+    }
+    return this.#receivedAtText;
   }
 
   async #lookup(projectId: string, spanId: string, scope?: BatchScope): Promise<KnownSpan | undefined> {
