@@ -119,7 +119,7 @@ export class FakeStore implements WriterStore {
     this.metricInserts.push(...rows);
     tellStored(rows, [], stored);
     // Stored as ClickHouse gives them back: a loaded row never names a key it replaced.
-    for (const { replaced_dimension, replaced_span_start_time, ...row } of rows)
+    for (const { replaced_dimension, replaced_span_start_time, passed_points, ...row } of rows)
       keep(this.metrics, keyOf(row, row.metric_id), row);
   }
   /** Summary inserts fail (the writer dies between its row inserts and its summary insert). */

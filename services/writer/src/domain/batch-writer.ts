@@ -116,7 +116,11 @@ export class BatchWriter {
         sourcesOf.set(row, sources);
       }
       for (const [id, sources] of t.changes.metrics) {
-        const row = withReplacedPoint(t.next.metrics.get(id)!, t.base.metrics.get(id));
+        const row = withReplacedPoints(
+          t.next.metrics.get(id)!,
+          t.base.metrics.get(id),
+          t.points.get(id)?.values(),
+        );
         metricRows.push(row);
         sourcesOf.set(row, sources);
       }
@@ -248,13 +252,27 @@ export class BatchWriter {
 
 /**
  * The row to insert for a changed metric: when it moves the metric to another dimension or span start,
- * it names the key the metric had, so its point there is deleted (migration 0014). A copy: the row the
- * trace holds must not carry it into a later batch.
+ * it names the key the metric had (migration 0014) and the keys it passed in the batch (0018), so its
+ * points there are deleted. A copy: the row the trace holds must not carry them into a later batch.
  */
-function withReplacedPoint(row: SpanMetricRow, before: SpanMetricRow | undefined): SpanMetricRowToInsert {
-  if (!before || before.dimension === '') return row;
-  if (before.dimension === row.dimension && before.span_start_time === row.span_start_time) return row;
-  return { ...row, replaced_dimension: before.dimension, replaced_span_start_time: before.span_start_time };
+function withReplacedPoints(
+  row: SpanMetricRow,
+  before: SpanMetricRow | undefined,
+  passedKeys: Iterable<[string, string]> = [],
+): SpanMetricRowToInsert {
+  const same = (m: SpanMetricRow | undefined, dimension: string, start: string | undefined) =>
+    m !== undefined && m.dimension === dimension && m.span_start_time === start;
+  const replaced =
+    before !== undefined && before.dimension !== '' && !same(row, before.dimension, before.span_start_time);
+  const passed = [...passedKeys].filter(([d, s]) => !same(row, d, s) && !same(before, d, s));
+  if (!replaced && passed.length === 0) return row;
+  const copy: SpanMetricRowToInsert = { ...row };
+  if (replaced) {
+    copy.replaced_dimension = before.dimension;
+    copy.replaced_span_start_time = before.span_start_time;
+  }
+  if (passed.length > 0) copy.passed_points = passed;
+  return copy;
 }
 
 /** Puts the refused rows of a trace back as they were before the batch. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   create,
   FakeStore,
+  metric,
   patch,
   projectA,
   record,
@@ -137,5 +138,25 @@ describe('a writer stalled past its session timeout', () => {
       replaced_start_time: '2025-01-01 00:00:09.000000',
       passed_start_times: ['2025-01-01 00:00:05.000000', '2025-01-01 00:00:03.000000'],
     });
+  });
+
+  it('names every key a metric passed through in one batch, so no point stays there', async () => {
+    const { store, writer } = setup();
+    await writer.write([record(create(span(1))), record(metric(span(7), span(1), 11))]);
+    const update = (version: number, dimension: string) => ({
+      ...metric(span(7), span(1), version),
+      kind: 'metric.patch',
+      fields: { dimension },
+    });
+    await writer.write([record(update(20, 'quality')), record(update(21, 'speed'))]);
+    expect(store.metricInserts.at(-1)).toMatchObject({
+      dimension: 'speed',
+      replaced_dimension: 'score',
+      passed_points: [['quality', '2025-01-01 00:00:00.000000']],
+    });
+    // A key the metric only had inside one record is no record's state: nobody stored it.
+    await writer.write([record(update(30, 'latency'), update(31, 'cost'))]);
+    expect(store.metricInserts.at(-1)).toMatchObject({ dimension: 'cost', replaced_dimension: 'speed' });
+    expect(store.metricInserts.at(-1)).not.toHaveProperty('passed_points');
   });
 });

@@ -31,6 +31,8 @@ export interface TraceBatch {
   foundReflected: boolean;
   /** The trace's start (its live spans' earliest) as loaded and after each record, for the index. */
   starts: Set<string>;
+  /** Per changed metric, its keys (dimension, span start) after each record, for `metric_points`. */
+  points: Map<string, Map<string, [dimension: string, spanStartTime: string]>>;
 }
 
 const live = (s: SpanRowToInsert | undefined): s is SpanRowToInsert =>
@@ -63,6 +65,7 @@ export function applyRecords(
     position: undefined,
     foundReflected: false,
     starts: new Set(),
+    points: new Map(),
   };
   let start = earliestStart(next);
   if (start !== null) batch.starts.add(start);
@@ -100,9 +103,21 @@ export function applyRecords(
       stale = false;
     }
     if (start !== null) batch.starts.add(start);
+    notePoints(batch);
   }
   batch.position ??= fallback;
   return batch;
+}
+
+/** At a record's end: the key of each metric changed so far (a stalled writer may have stored it). */
+function notePoints(batch: TraceBatch): void {
+  for (const id of batch.changes.metrics.keys()) {
+    const m = batch.next.metrics.get(id);
+    if (!m || m.dimension === '' || m.span_start_time === undefined) continue;
+    const seen = batch.points.get(id) ?? new Map<string, [string, string]>();
+    if (seen.size === 0) batch.points.set(id, seen);
+    seen.set(`${m.span_start_time}|${m.dimension}`, [m.dimension, m.span_start_time]);
+  }
 }
 
 /**

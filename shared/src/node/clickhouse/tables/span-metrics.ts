@@ -36,6 +36,8 @@ export type SpanMetricRow = z.infer<typeof SpanMetricRow>;
 export type SpanMetricRowToInsert = SpanMetricRow & {
   replaced_dimension?: string;
   replaced_span_start_time?: string;
+  /** Keys the metric had after a record since the row before, other than both (migration 0018). */
+  passed_points?: [dimension: string, spanStartTime: string][];
 };
 
 export async function insertSpanMetrics(
