@@ -64,7 +64,9 @@ export class BenchStack {
       password: base.clickhousePassword,
     };
     await migrate({ ...connection, database: run, logger });
-    const clickhouse = createClickHouse({ ...connection, database: run, logger });
+    // A fill's INSERT … SELECT of 250,000 realistic spans took over the default 60 s once the machine
+    // was busy with other work; the bench's own queries may wait that long.
+    const clickhouse = createClickHouse({ ...connection, database: run, logger, requestTimeoutMs: 300_000 });
     const stack = new BenchStack(env, clickhouse, logger);
     const project = await ensureProject(clickhouse, 'bench');
     stack.projectId = project.id;

@@ -13,8 +13,8 @@ export async function fillStored(
   target: number,
   options: { io?: 'small' | 'realistic'; chunk?: number; onChunk?: (stored: number) => void } = {},
 ): Promise<number> {
-  // Realistic input/output is about 9 KB a span: a million of them in one INSERT … SELECT can outlast
-  // the client's 60 s request timeout on two cores.
+  // Realistic input/output is about 9 KB a span: a million of them in one INSERT … SELECT took minutes
+  // on two cores; chunks also show progress.
   const chunk = options.chunk ?? (options.io === 'realistic' ? 250_000 : 1_000_000);
   const have = await stack.storedSpans();
   // Deterministic UUIDs from a number (version 4 and RFC variant bits set, as the API validates them),
