@@ -25,9 +25,6 @@ function stallable(store: FakeStore) {
   const gates: Partial<Record<'spans' | 'traces', Promise<void>>> = {};
   let releaseAll = () => {};
   let reachedTraces = () => {};
-  const reached = new Promise<void>((r) => {
-    reachedTraces = r;
-  });
   const view: WriterStore = {
     storedTraces: (k) => store.storedTraces(k),
     loadTraces: (k) => store.loadTraces(k),
@@ -47,17 +44,21 @@ function stallable(store: FakeStore) {
   };
   return {
     view,
-    /** Holds the inserts from `from` on until `release`. */
-    stall(from: 'spans' | 'traces') {
+    /**
+     * Holds the inserts from `from` on until `release`; resolves when the writer has reached its
+     * summary insert (so, stalled before the summaries, its span rows are stored).
+     */
+    stall(from: 'spans' | 'traces'): Promise<void> {
       const gate = new Promise<void>((r) => {
         releaseAll = r;
       });
       gates.traces = gate;
       if (from === 'spans') gates.spans = gate;
+      return new Promise<void>((r) => {
+        reachedTraces = r;
+      });
     },
     release: () => releaseAll(),
-    /** Resolves when the writer is about to insert summaries. */
-    reached,
   };
 }
 
@@ -85,9 +86,9 @@ describe('a writer stalled past its session timeout', () => {
         create(span(3), 100, { parent_id: span(1), start_time: at(1) }),
         patch(span(2), 101, { meta: { k: 1 } }),
       );
-      held.stall(stalledBefore);
+      const reached = held.stall(stalledBefore);
       const late = stalled.writer.write([child]);
-      if (stalledBefore === 'traces') await held.reached;
+      if (stalledBefore === 'traces') await reached;
 
       // The new owner gets the record again, then the child's deletion through an ingest whose clock is
       // 2 s behind: no span version passes 101, the newest before it.
