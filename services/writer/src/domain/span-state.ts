@@ -4,6 +4,10 @@ import type { WriterSpanEvent } from './record-events.js';
 
 const EPOCH = '1970-01-01 00:00:00.000000';
 
+/** A span a trace shows: created (named) and not deleted. */
+export const isLiveSpan = (s: SpanRowToInsert | undefined): s is SpanRowToInsert =>
+  s !== undefined && s.deleted === 0 && s.name !== '';
+
 /** ClickHouse DateTime64 text ('YYYY-MM-DD hh:mm:ss.ffffff') from a normalised ISO timestamp. */
 export const toClickHouseTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 26)}`;
 

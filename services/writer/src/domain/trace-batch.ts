@@ -1,7 +1,7 @@
 import type { MetricEvent } from '@tracehouse/shared';
-import type { SpanRowToInsert } from '@tracehouse/shared/node';
 import { summaryAdvances } from './log-order.js';
 import type { Sourced, WriterSpanEvent } from './record-events.js';
+import { isLiveSpan } from './span-state.js';
 import {
   applyToTrace,
   cloneTrace,
@@ -35,13 +35,10 @@ export interface TraceBatch {
   points: Map<string, Map<string, [dimension: string, spanStartTime: string]>>;
 }
 
-const live = (s: SpanRowToInsert | undefined): s is SpanRowToInsert =>
-  s !== undefined && s.deleted === 0 && s.name !== '';
-
 function earliestStart(trace: TraceState): string | null {
   let start: string | null = null;
   for (const s of trace.spans.values())
-    if (live(s) && (start === null || s.start_time < start)) start = s.start_time;
+    if (isLiveSpan(s) && (start === null || s.start_time < start)) start = s.start_time;
   return start;
 }
 
@@ -86,8 +83,12 @@ export function applyRecords(
       applyToTrace(next, e.event, batch.changes, e, at, base);
       const after = next.spans.get(id);
       // The start moves earlier with a live span, or must be looked for again when its span leaves it.
-      if (live(after) && (start === null || after.start_time < start)) start = after.start_time;
-      else if (live(before) && before.start_time === start && !(live(after) && after.start_time === start))
+      if (isLiveSpan(after) && (start === null || after.start_time < start)) start = after.start_time;
+      else if (
+        isLiveSpan(before) &&
+        before.start_time === start &&
+        !(isLiveSpan(after) && after.start_time === start)
+      )
         stale = true;
     } else applyToTrace(next, e.event, batch.changes, e, at, base);
     if (at.offset > (next.applied.get(at.log) ?? -1n)) next.applied.set(at.log, at.offset);

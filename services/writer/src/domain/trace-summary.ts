@@ -1,5 +1,6 @@
 import type { SpanRowToInsert, TraceSummaryRow } from '@tracehouse/shared/node';
 import { summaryVersionAt } from './log-order.js';
+import { isLiveSpan } from './span-state.js';
 import type { LogPosition, TraceState } from './trace-state.js';
 
 /** Microseconds since the epoch of ClickHouse DateTime64(6) text ('YYYY-MM-DD hh:mm:ss.ffffff'). */
@@ -41,7 +42,7 @@ export function summarizeTrace(
   const tags: Record<string, string> = {};
   for (const s of trace.spans.values()) {
     newest = Math.max(newest, Number(s.version));
-    if (s.deleted === 1 || s.name === '') continue;
+    if (!isLiveSpan(s)) continue;
     spans++;
     if (root === undefined || rootOrder(s, root) < 0) root = s;
     if (firstStart === undefined || s.start_time < firstStart) firstStart = s.start_time;
