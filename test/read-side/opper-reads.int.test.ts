@@ -183,6 +183,13 @@ describe('Opper v2 reads', () => {
     const again = TraceDetail.parse((await b.request('GET', `/v2/traces/${root.body.id}`)).body);
     const parse = again.spans.find((s) => s.id === grandchild.body.id)!;
     expect(parse.metrics.map((m) => [m.dimension, m.value])).toEqual([['latency_ms', 7]]);
+    // Each metric as its newest row says: the updated value, and the deleted one gone.
+    await a.request('PATCH', `/v2/spans/${child.body.id}/metrics/${llm.metrics[0]!.id}`, { value: 2 });
+    await b.request('DELETE', `/v2/spans/${grandchild.body.id}/metrics/${parse.metrics[0]!.id}`);
+    const latest = TraceDetail.parse((await a.request('GET', `/v2/traces/${root.body.id}`)).body);
+    expect(latest.spans.flatMap((s) => s.metrics.map((m) => [s.id, m.dimension, m.value]))).toEqual([
+      [child.body.id, 'quality_score', 2],
+    ]);
 
     const listed = listOf(TraceSummary).parse((await a.request('GET', '/v2/traces')).body);
     expect(listed.data.map((t) => t.id)).toContain(root.body.id);
