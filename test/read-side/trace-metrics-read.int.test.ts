@@ -59,8 +59,8 @@ describe("a trace's metrics, each as its newest row says", () => {
     const { metrics, newestVersion } = await readTraceMetrics(db.client, project, trace);
     expect(
       metrics
-        .map((m) => [m.id, m.span_id, m.dimension, m.value, m.comment])
-        .sort((a, b) => a[2]!.localeCompare(b[2]!)),
+        .sort((a, b) => a.dimension.localeCompare(b.dimension))
+        .map((m) => [m.id, m.span_id, m.dimension, m.value, m.comment]),
     ).toEqual([
       [twice, span, 'latency_ms', 120, null],
       [updated, span, 'quality', 2, 'second look'],
