@@ -251,8 +251,8 @@ async function drained(stack: BenchStack, writerUrl: string, since: Date, accept
  * The first call of a query on parts just written or merged loads their marks and primary index into
  * the engine's caches; a server answering queries all day has them loaded. So each query first runs
  * once (each sampled trace once, for get trace), reported apart as the first pass, and p50/p95 are of
- * the `n` calls after it. Before this, p95 of get trace was mostly that load:
- * each of its 50 calls read a trace for the first time (docs/BENCHMARKS.md, 5 December, midday).
+ * the `n` calls after it. Before, get trace's p95 was mostly that load: each of its 50 calls read a
+ * trace for the first time (docs/BENCHMARKS.md, 5 December, midday).
  */
 async function measureQueries(stack: BenchStack, url: string, n: number) {
   const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
