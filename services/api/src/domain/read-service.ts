@@ -180,16 +180,25 @@ export class ReadService {
     traceId: string,
     options: { tree: boolean },
   ): Promise<{ trace: TraceDetail; spans: SpanView[] }> {
+    const { trace, kept } = await this.#traceWithin(projectId, traceId, options);
+    return { trace, spans: kept.map(spanView) };
+  }
+
+  /** The trace as v2 answers it (without span views, which parse every input and output again). */
+  async getTrace(projectId: string, traceId: string, options: { tree: boolean }): Promise<TraceDetail> {
+    return (await this.#traceWithin(projectId, traceId, options)).trace;
+  }
+
+  async #traceWithin(
+    projectId: string,
+    traceId: string,
+    options: { tree: boolean },
+  ): Promise<{ trace: TraceDetail; kept: SpanRow[] }> {
     const [spans, metrics] = await this.#traceRows(projectId, traceId);
     if (spans.length === 0) throw notFound('Trace');
     const kept = spansWithinBytes(spans, this.#o.maxTraceBytes);
     const detail = traceDetail(traceId, kept, metrics, options.tree);
-    const trace = kept.length < spans.length ? { ...detail, truncated: true } : detail;
-    return { trace, spans: kept.map(spanView) };
-  }
-
-  async getTrace(projectId: string, traceId: string, options: { tree: boolean }): Promise<TraceDetail> {
-    return (await this.getTraceWithSpans(projectId, traceId, options)).trace;
+    return { trace: kept.length < spans.length ? { ...detail, truncated: true } : detail, kept };
   }
 
   /** The ids of a trace's live spans (for deleting the trace); empty when it has none. */
