@@ -115,8 +115,11 @@ function notePoints(batch: TraceBatch): void {
   for (const id of batch.changes.metrics.keys()) {
     const m = batch.next.metrics.get(id);
     if (!m || m.dimension === '' || m.span_start_time === undefined) continue;
-    const seen = batch.points.get(id) ?? new Map<string, [string, string]>();
-    if (seen.size === 0) batch.points.set(id, seen);
+    let seen = batch.points.get(id);
+    if (!seen) {
+      seen = new Map();
+      batch.points.set(id, seen);
+    }
     seen.set(`${m.span_start_time}|${m.dimension}`, [m.dimension, m.span_start_time]);
   }
 }
