@@ -120,12 +120,19 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     writer: writer.child.pid!,
     alerter: alerter.child.pid!,
   });
-  // At full speed the probe polls every 250 ms, so its own queries stay a small part of ClickHouse's
-  // CPU per span; at a set rate (where visibility is the figure) every 50 ms. BENCH_PROBE_MS sets it,
-  // to see what the probe itself costs.
+  // At full speed the probe looks every 250 ms; at a set rate (where visibility is the figure) every
+  // 50 ms. It asks ClickHouse only after a write completed (`VisibilityProbe`); BENCH_PROBE_EVERY_TICK=1
+  // asks at every look, as before 5 December, afternoon, and BENCH_PROBE_MS sets the period, to see
+  // what the probe itself costs.
   const probeMs = Number(process.env.BENCH_PROBE_MS ?? (rate > 0 ? 50 : 250));
   if (!(probeMs > 0)) throw new Error('BENCH_PROBE_MS: a number of milliseconds over 0');
-  const probe = new VisibilityProbe(stack, probeMs, warmupSeconds * 1000);
+  const probe = new VisibilityProbe(stack, {
+    pollMs: probeMs,
+    warmupMs: warmupSeconds * 1000,
+    ...(process.env.BENCH_PROBE_EVERY_TICK === '1'
+      ? {}
+      : { written: async () => (await writerBatches(writer.url)).spanRows }),
+  });
   probe.start();
   watch.start();
   const started = Date.now();
@@ -298,9 +305,12 @@ function visibilityText(v: {
   p99: number;
   warmupMs?: number;
   pollMs?: number;
+  queries?: number;
 }) {
   const extra =
-    v.warmupMs === undefined ? '' : `, after a ${v.warmupMs / 1000} s warm-up, polled every ${v.pollMs} ms`;
+    v.warmupMs === undefined
+      ? ''
+      : `, after a ${v.warmupMs / 1000} s warm-up, polled every ${v.pollMs} ms, ${v.queries} queries`;
   return `${v.p50} / ${v.p99} ms (${v.samples} samples${extra})`;
 }
 
