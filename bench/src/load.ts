@@ -73,17 +73,20 @@ const deadline = started + seconds * 1000;
 
 async function worker(): Promise<void> {
   while (Date.now() < deadline) {
+    const send = sends++;
+    const template = templates[send % templates.length]!;
+    const { spans } = template;
+    // Steady rate: a send's turn comes when the spans sent before it are due. It takes its turn
+    // before waiting, so the workers waiting together wait for turns one after another. (Until 5
+    // December they read the same count while waiting and all woke at once: at 2,400 spans/s, six
+    // requests together once a second instead of one every 166 ms.)
+    const due = started + (sent / rate) * 1000;
+    sent += spans;
     if (rate > 0) {
-      // Steady rate: wait until this batch's turn.
-      const due = started + (sent / rate) * 1000;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       if (Date.now() >= deadline) break;
     }
-    const template = templates[sends % templates.length]!;
-    const send = sends++;
     const head = send.toString(16).padStart(8, '0');
-    const { spans } = template;
-    sent += spans;
     const body = 'pieces' in template ? template.pieces.join(`"${head}`) : template.body(send);
     const res = await fetch(`${url}${otlp ? '/v1/traces' : '/v2/ingest'}`, {
       method: 'POST',

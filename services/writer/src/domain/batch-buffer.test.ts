@@ -88,8 +88,8 @@ describe('BatchBuffer', () => {
     expect(b.due()).toBe(true);
     b.take();
     // Load fell: writes take a tenth of the time, and the short delay applies again.
-    for (let t = 5_000; t <= 7_000; t += 1_000) b.noteWrite(t, 100);
-    arriving(7_000, 7_500);
+    for (let t = 5_000; t <= 11_000; t += 1_000) b.noteWrite(t, 100);
+    arriving(11_000, 11_500);
     expect([b.saturated, b.due()]).toEqual([false, true]);
   });
 
@@ -124,7 +124,30 @@ describe('Saturation', () => {
     const s = new Saturation();
     expect(writes(s, 0, [1, 1, 1, 1, 1, 1, 1])).toEqual([false, false, false, false, false, true, true]);
     expect(writes(s, 7_000, [0.6, 0.6, 0.6, 0.6, 0.6, 0.6])).not.toContain(false);
-    expect(writes(s, 13_000, [0.25, 0.25, 0.25]).at(-1)).toBe(false);
+    const falling = writes(s, 13_000, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
+    expect([falling[0], falling.at(-1)]).toEqual([true, false]);
+  });
+
+  it('is not saturated at half the maximum under a steady load, whose slow writes make the next one due at once', () => {
+    // A batch is due 400 ms after the write before it began; writes take 320 ms, now and then 800, and
+    // the batch after a slow one starts as it ends. Each write: [ms since the last start, its ms].
+    const s = new Saturation();
+    const cycle = [
+      [420, 320],
+      [420, 320],
+      [420, 800],
+      [820, 320],
+      [420, 320],
+      [420, 800],
+      [820, 320],
+    ];
+    let at = 0;
+    const saturated = [...cycle, ...cycle, ...cycle].map(([gap, ms]) => {
+      at += gap!;
+      s.noteWrite(at, ms!);
+      return s.saturated;
+    });
+    expect(saturated).not.toContain(true);
   });
 });
 

@@ -26,17 +26,28 @@ export interface BatchLimits {
 }
 
 /**
- * Whether a writer writes back to back: the share of the time between the starts of its writes that
- * writing took, averaged over recent writes (weight 0.3 for the newest). Saturated from an average
- * of 0.8 until it falls under 0.4: a writer at half its maximum writes about a quarter of the time,
- * but two batches can come close together, and one such write must not stretch the delay there; a
- * saturated writer, batching longer, writes about 60 % of the time and must not flap back.
+ * Whether a writer writes back to back: the share of recent time that writing took, as the ratio of
+ * two moving averages (weight 0.15 for the newest): of its writes' durations, and of the time from
+ * each write's start to the next one's (the cycle the write belongs to). Saturated from 0.9, after
+ * five cycles, until it falls under 0.4.
+ *
+ * A share per write, averaged, tipped over at half the maximum under a steady load (docs/BENCHMARKS.md,
+ * 5 December, afternoon): there a batch is due 400 ms after the write before it began and a write
+ * takes about 300 ms, and after a slow write the next batch was due at once, so one slow write counted
+ * as a whole cycle of writing; the longer delay then held batches for up to two seconds (p99
+ * visibility 2.7–2.9 s). In time, such a writer writes 55–70 % of the time, and one at full speed
+ * up to all of it. Saturated, batching longer, a writer writes about 60 % of the time and must not
+ * flap back.
  */
 export class Saturation {
-  static readonly enterAt = 0.8;
+  static readonly enterAt = 0.9;
   static readonly leaveUnder = 0.4;
-  #share = 0;
-  #lastStart: number | undefined;
+  static readonly weight = 0.15;
+  static readonly minCycles = 5;
+  #writingMs = 0;
+  #cycleMs = 0;
+  #cycles = 0;
+  #last: { startedAt: number; ms: number } | undefined;
   #saturated = false;
 
   get saturated(): boolean {
@@ -44,12 +55,19 @@ export class Saturation {
   }
 
   noteWrite(startedAt: number, ms: number): void {
-    if (this.#lastStart !== undefined && startedAt > this.#lastStart) {
-      const share = Math.min(1, ms / (startedAt - this.#lastStart));
-      this.#share = 0.7 * this.#share + 0.3 * share;
-      this.#saturated = this.#share >= (this.#saturated ? Saturation.leaveUnder : Saturation.enterAt);
+    const last = this.#last;
+    if (last !== undefined && startedAt <= last.startedAt) return;
+    if (last !== undefined) {
+      const w = Saturation.weight;
+      this.#writingMs = (1 - w) * this.#writingMs + w * last.ms;
+      this.#cycleMs = (1 - w) * this.#cycleMs + w * (startedAt - last.startedAt);
+      this.#cycles++;
+      const share = this.#writingMs / this.#cycleMs;
+      this.#saturated =
+        this.#cycles >= Saturation.minCycles &&
+        share >= (this.#saturated ? Saturation.leaveUnder : Saturation.enterAt);
     }
-    this.#lastStart = startedAt;
+    this.#last = { startedAt, ms };
   }
 }
 
