@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { loadWriterConfig } from './config.js';
 
 describe('loadWriterConfig', () => {
-  it('batches around 10,000 records / 128 MiB / 400 ms by default', () => {
+  it('batches around 10,000 records / 128 MiB / 300 ms by default', () => {
     const cfg = loadWriterConfig({});
     expect([cfg.BATCH_MAX_ROWS, cfg.BATCH_MAX_BYTES, cfg.BATCH_MAX_DELAY_MS]).toEqual([
       10_000,
       128 * 1024 * 1024,
-      400,
+      300,
     ]);
   });
 

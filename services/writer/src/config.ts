@@ -20,9 +20,10 @@ export const WriterConfig = z
      * with 64 MiB (about 5,000 per batch), for 200-300 MiB more of the writer's memory at that load. */
     BATCH_MAX_BYTES: envInt(128 * MiB, 1_024, 1_024 * MiB),
     /** The delay while the writer keeps up: what visibility at moderate load is made of (at full load
-     * the longer delay below applies). 400 ms gave 0.85–1.47 s p99 at half the bench's maximum,
-     * depending on the machine (docs/WRITE-PATH.md §4). */
-    BATCH_MAX_DELAY_MS: envInt(400, 0, 60_000),
+     * the longer delay below applies). Under a steady load at half the bench's maximum, 300 ms gave
+     * 871–890 ms p99 and 400 ms 1,066–1,319, for an eighth more of ClickHouse's CPU per span at that
+     * rate (docs/WRITE-PATH.md §4). */
+    BATCH_MAX_DELAY_MS: envInt(300, 0, 60_000),
     /** The delay while the writer is behind (records wait in Kafka) or saturated (writing back to
      * back): larger inserts cost ClickHouse less per row. Never below BATCH_MAX_DELAY_MS. */
     BATCH_MAX_DELAY_BEHIND_MS: envInt(2_000, 0, 60_000),

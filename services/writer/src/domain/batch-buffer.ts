@@ -32,10 +32,10 @@ export interface BatchLimits {
  * five cycles, until it falls under 0.4.
  *
  * A share per write, averaged, tipped over at half the maximum under a steady load (docs/BENCHMARKS.md,
- * 5 December, afternoon): there a batch is due 400 ms after the write before it began and a write
- * takes about 300 ms, and after a slow write the next batch was due at once, so one slow write counted
- * as a whole cycle of writing; the longer delay then held batches for up to two seconds (p99
- * visibility 2.7–2.9 s). In time, such a writer writes 55–70 % of the time, and one at full speed
+ * 5 December, afternoon): there a batch was due 400 ms (the delay then) after the write before it
+ * began, a write took about 300 ms, and after a slow write the next batch was due at once, so one slow
+ * write counted as a whole cycle of writing; the longer delay then held batches for up to two seconds
+ * (p99 visibility 2.7–2.9 s). In time, such a writer writes 55–70 % of the time, and one at full speed
  * up to all of it. Saturated, batching longer, a writer writes about 60 % of the time and must not
  * flap back.
  */
