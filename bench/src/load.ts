@@ -80,9 +80,9 @@ async function worker(): Promise<void> {
     // before waiting, so the workers waiting together wait for turns one after another. (Until 5
     // December they read the same count while waiting and all woke at once: at 2,400 spans/s, six
     // requests together once a second instead of one every 166 ms.)
-    const due = started + (sent / rate) * 1000;
-    sent += spans;
     if (rate > 0) {
+      const due = started + (sent / rate) * 1000;
+      sent += spans;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       if (Date.now() >= deadline) break;
     }

@@ -40,9 +40,8 @@ export class VisibilityProbe {
   /** The writers' confirmed span rows at the last query, and when it ran. */
   #lastWritten: number | undefined;
   #lastQueryAt = 0;
-  /** ClickHouse queries made, and ticks that made none because no write had completed since. */
+  /** ClickHouse queries made (a tick makes none when no write completed since the last). */
   queries = 0;
-  skipped = 0;
 
   constructor(
     private readonly stack: BenchStack,
@@ -100,10 +99,7 @@ export class VisibilityProbe {
     this.#busy = true;
     try {
       const written = await this.#writtenIfWorthAsking();
-      if (written === 'skip') {
-        this.skipped++;
-        return;
-      }
+      if (written === 'skip') return;
       this.#lastWritten = written;
       this.#lastQueryAt = Date.now();
       this.queries++;
