@@ -21,8 +21,8 @@ export const WriterConfig = z
     BATCH_MAX_BYTES: envInt(128 * MiB, 1_024, 1_024 * MiB),
     /** The delay while the writer keeps up: what visibility at moderate load is made of (at full load
      * the longer delay below applies). Under a steady load at half the bench's maximum, 300 ms gave
-     * 871–890 ms p99 and 400 ms 1,066–1,319, for an eighth more of ClickHouse's CPU per span at that
-     * rate (docs/WRITE-PATH.md §4). */
+     * 848–1,328 ms p99 (under a second in four runs of seven) and 400 ms 1,066–1,319, for an eighth
+     * more of ClickHouse's CPU per span at that rate (docs/WRITE-PATH.md §4). */
     BATCH_MAX_DELAY_MS: envInt(300, 0, 60_000),
     /** The delay while the writer is behind (records wait in Kafka) or saturated (writing back to
      * back): larger inserts cost ClickHouse less per row. Never below BATCH_MAX_DELAY_MS. */
