@@ -86,20 +86,14 @@ export class VisibilityProbe {
     this.#timer = setInterval(() => void this.#poll(), this.pollMs);
   }
 
-  /** The writers' count, unless it has not moved since the last query and that query is recent. */
-  async #writtenIfWorthAsking(): Promise<number | undefined | 'skip'> {
-    const written = await this.options.written?.().catch(() => undefined);
-    if (written === undefined) return undefined;
-    if (written === this.#lastWritten && Date.now() - this.#lastQueryAt < 1_000) return 'skip';
-    return written;
-  }
-
   async #poll(): Promise<void> {
     if (this.#busy || this.#pending.size === 0) return;
     this.#busy = true;
     try {
-      const written = await this.#writtenIfWorthAsking();
-      if (written === 'skip') return;
+      // No write completed since the last query (which is recent): nothing new can be visible.
+      const written = await this.options.written?.().catch(() => undefined);
+      if (written !== undefined && written === this.#lastWritten && Date.now() - this.#lastQueryAt < 1_000)
+        return;
       this.#lastWritten = written;
       this.#lastQueryAt = Date.now();
       this.queries++;

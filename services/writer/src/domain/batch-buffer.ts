@@ -57,8 +57,8 @@ export class Saturation {
 
   noteWrite(startedAt: number, ms: number): void {
     const last = this.#last;
-    if (last !== undefined && startedAt <= last.startedAt) return;
     if (last !== undefined) {
+      if (startedAt <= last.startedAt) return;
       const w = Saturation.weight;
       this.#writingMs = (1 - w) * this.#writingMs + w * last.ms;
       this.#cycleMs = (1 - w) * this.#cycleMs + w * (startedAt - last.startedAt);
