@@ -39,6 +39,13 @@ export interface BatchLimits {
  * up to all of it. Saturated, batching longer, a writer at full speed still wrote 77–95 % of the time,
  * and must not flap back; one tipped over by its first, slow writes at half the maximum wrote 55 % of
  * the time there and stayed saturated for the whole run while the bound to leave was 0.4.
+ *
+ * Writes shorter than `minWriteMs` (on average) never make it saturated: under the short delay a write
+ * that takes the delay or more is followed at once by the next batch, already due, so a writer whose
+ * writes take about as long as that delay writes back to back at any load. At half the maximum
+ * (3,000 realistic spans/s, writes of 240–330 ms under a 300 ms delay) that tipped it over in one run
+ * of two, and batches waited 2 s (docs/BENCHMARKS.md, 5 December, evening). At full speed its writes
+ * take one to two seconds.
  */
 export class Saturation {
   static readonly enterAt = 0.9;
@@ -47,9 +54,12 @@ export class Saturation {
   static readonly minCycles = 5;
   #writingMs = 0;
   #cycleMs = 0;
+  #meanWriteMs = 0;
   #cycles = 0;
   #last: { startedAt: number; ms: number } | undefined;
   #saturated = false;
+
+  constructor(private readonly minWriteMs = 0) {}
 
   get saturated(): boolean {
     return this.#saturated;
@@ -63,10 +73,14 @@ export class Saturation {
       this.#writingMs = (1 - w) * this.#writingMs + w * last.ms;
       this.#cycleMs = (1 - w) * this.#cycleMs + w * (startedAt - last.startedAt);
       this.#cycles++;
+      // The same average of writes, from the first one rather than from zero: compared with a duration.
+      this.#meanWriteMs = this.#cycles === 1 ? last.ms : (1 - w) * this.#meanWriteMs + w * last.ms;
       const share = this.#writingMs / this.#cycleMs;
-      this.#saturated =
-        this.#cycles >= Saturation.minCycles &&
-        share >= (this.#saturated ? Saturation.leaveUnder : Saturation.enterAt);
+      this.#saturated = this.#saturated
+        ? share >= Saturation.leaveUnder
+        : this.#cycles >= Saturation.minCycles &&
+          share >= Saturation.enterAt &&
+          this.#meanWriteMs >= this.minWriteMs;
     }
     this.#last = { startedAt, ms };
   }
@@ -89,12 +103,14 @@ export class BatchBuffer {
   #lastAt: number | undefined;
   /** Partitions ("topic/partition") whose last fetch left a backlog in Kafka. */
   readonly #behind = new Set<string>();
-  readonly #saturation = new Saturation();
+  readonly #saturation: Saturation;
 
   constructor(
     private readonly limits: BatchLimits,
     private readonly now: () => number = Date.now,
   ) {
+    // Back to back only counts when writes take well over the short delay (`Saturation`).
+    this.#saturation = new Saturation(2 * limits.maxDelayMs);
     if (
       limits.maxRows < 1 ||
       limits.maxBytes < 1 ||
