@@ -25,7 +25,8 @@ export const WriterConfig = z
      * more of ClickHouse's CPU per span at that rate (docs/WRITE-PATH.md §4). */
     BATCH_MAX_DELAY_MS: envInt(300, 0, 60_000),
     /** The delay while the writer is behind (records wait in Kafka) or saturated (writing back to
-     * back, with writes of twice BATCH_MAX_DELAY_MS or more): larger inserts cost ClickHouse less per row. Never below BATCH_MAX_DELAY_MS. */
+     * back, with writes of twice BATCH_MAX_DELAY_MS or more): larger inserts cost ClickHouse less
+     * per row. Never below BATCH_MAX_DELAY_MS. */
     BATCH_MAX_DELAY_BEHIND_MS: envInt(2_000, 0, 60_000),
     /** Traces this writer holds (every span and metric row), so later events need no read. */
     WRITER_CACHE_MAX_BYTES: envInt(512 * MiB, 0, 16_384 * MiB),
