@@ -159,25 +159,13 @@ describe('Saturation', () => {
   it('takes writes back to back for saturation only when they average well over the short delay', () => {
     // Under a 300 ms delay, writes of 330 ms are back to back (each next batch is due as one ends)...
     const short = new Saturation(600);
-    expect(
-      writes(
-        short,
-        0,
-        Array.from({ length: 12 }, () => 0.95),
-        350,
-      ),
-    ).not.toContain(true);
+    const nearTheDelay = Array.from({ length: 12 }, () => 0.95);
+    expect(writes(short, 0, nearTheDelay, 350)).not.toContain(true);
     // ...and so are writes of a second, which do saturate it, and it leaves as before.
     const long = new Saturation(600);
     expect(writes(long, 0, [1, 1, 1, 1, 1, 1], 1_000)).toEqual([false, false, false, false, false, true]);
-    expect(
-      writes(
-        long,
-        6_000,
-        Array.from({ length: 8 }, () => 0.3),
-        1_000,
-      ).at(-1),
-    ).toBe(false);
+    const quieter = Array.from({ length: 8 }, () => 0.3);
+    expect(writes(long, 6_000, quieter, 1_000).at(-1)).toBe(false);
   });
 
   it('is given twice its short delay by the buffer: writes of 330 ms under 300 keep the short delay', () => {
