@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { freePort, repoRoot } from '@tracehouse/local-services';
@@ -116,7 +116,10 @@ export class BenchStack {
     };
     child.stdout?.on('data', keep);
     const gcTrace = process.env.BENCH_TRACE_GC;
-    if (gcTrace) child.stdout?.pipe(createWriteStream(join(gcTrace, `${service}.log`)));
+    if (gcTrace) {
+      mkdirSync(gcTrace, { recursive: true });
+      child.stdout?.pipe(createWriteStream(join(gcTrace, `${service}.log`)));
+    }
     child.stderr?.on('data', keep);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;

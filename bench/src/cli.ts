@@ -88,12 +88,13 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   // Baselines first, on the same rows, Kafka and ClickHouse; ClickHouse's CPU is read across the insert
   // baseline, so a raw row's cost is measured the way the pipeline's spans are.
   phase(profile, `raw ClickHouse insert baseline (${baselineSeconds} s)`);
-  const baselineWatch = new ProcWatch({ clickhouse: pids.clickhouse! });
+  const baselineWatch = new ProcWatch({ clickhouse: pids.clickhouse! }, ['clickhouse']);
   baselineWatch.start();
   const clickhouse = await clickhouseBaseline(stack.clickhouse, profile, stack.projectId, baselineSeconds);
   // The merges an insert sets off are part of what a row costs, for the baseline as for the pipeline.
   await mergesSettled(stack);
   const baselineCpu = baselineWatch.stop().clickhouse!.cpuSeconds;
+  const baselineThreads = baselineWatch.threadSeconds('clickhouse');
   phase(profile, `raw kafkajs produce baseline (${baselineSeconds} s)`);
   const kafka = await kafkaBaseline(
     endpoints.kafkaBrokers,
@@ -114,12 +115,15 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
   const ingest = await stack.spawn('ingest', { PRODUCE_MAX_IN_FLIGHT: '1' });
   await insertBenchRules(stack.clickhouse, stack.projectId);
   const alerter = await stack.spawn('alerter');
-  const watch = new ProcWatch({
-    ...pids,
-    ingest: ingest.child.pid!,
-    writer: writer.child.pid!,
-    alerter: alerter.child.pid!,
-  });
+  const watch = new ProcWatch(
+    {
+      ...pids,
+      ingest: ingest.child.pid!,
+      writer: writer.child.pid!,
+      alerter: alerter.child.pid!,
+    },
+    ['clickhouse'],
+  );
   // At full speed the probe looks every 250 ms; at a set rate (where visibility is the figure) every
   // 50 ms. It asks ClickHouse only after a write completed (`VisibilityProbe`); BENCH_PROBE_EVERY_TICK=1
   // asks at every look, as before 5 December, afternoon, and BENCH_PROBE_MS sets the period, to see
@@ -205,6 +209,11 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
         Math.round((r.cpuSeconds * 1e6) / Math.max(stored, 1)),
       ]),
     ),
+    /** Where ClickHouse's CPU went, by thread name (merges, query pipelines, the HTTP side…). */
+    clickhouseCpuMicrosByThread: {
+      perStoredSpan: microsByThread(watch.threadSeconds('clickhouse'), stored),
+      perRawRow: microsByThread(baselineThreads, clickhouse.rows),
+    },
     baselines: {
       clickhouseCpuMicrosPerRow: Math.round((baselineCpu * 1e6) / Math.max(clickhouse.rows, 1)),
       clickhouseInsertRowsPerSecond: clickhouse.rowsPerSecond,
@@ -229,6 +238,19 @@ async function runProfile(stack: BenchStack, profile: ProfileName) {
     loadGeneratorCpuMicrosPerSpan: Math.round((done.cpuSeconds * 1e6) / Math.max(done.accepted, 1)),
   };
 }
+
+/** CPU µs per item by thread name: the five largest, then the rest as `other`. */
+function microsByThread(seconds: [string, number][], items: number): Record<string, number> {
+  const micros = (s: number) => Math.round((s * 1e6) / Math.max(items, 1));
+  const out = Object.fromEntries(seconds.slice(0, 5).map(([name, s]) => [name, micros(s)]));
+  const rest = seconds.slice(5).reduce((sum, [, s]) => sum + s, 0);
+  return rest > 0 ? { ...out, other: micros(rest) } : out;
+}
+
+const namedMicros = (micros: Record<string, number>) =>
+  Object.entries(micros)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(', ');
 
 /**
  * Waits (up to five minutes) until the spans stored since the load began are as many as were
@@ -346,10 +368,10 @@ function report(profile: string, result: Awaited<ReturnType<typeof runProfile>>)
     ['raw kafkajs produce', `${result.baselines.kafkaProduceMessagesPerSecond} msg/s`],
     [
       'CPU µs per stored span',
-      `${Object.entries(result.cpuMicrosPerSpan)
-        .map(([name, us]) => `${name} ${us}`)
-        .join(', ')} (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
+      `${namedMicros(result.cpuMicrosPerSpan)} (raw insert: clickhouse ${result.baselines.clickhouseCpuMicrosPerRow} per row)`,
     ],
+    ['clickhouse µs by thread, per span', namedMicros(result.clickhouseCpuMicrosByThread.perStoredSpan)],
+    ['  per raw insert row', namedMicros(result.clickhouseCpuMicrosByThread.perRawRow)],
     [
       'load generator CPU µs per span',
       `${result.loadGeneratorCpuMicrosPerSpan} (same cores, not counted above)`,

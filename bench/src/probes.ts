@@ -22,6 +22,15 @@ export function visibilitySummary(seen: readonly { ackedAt: number; lagMs: numbe
 }
 
 /**
+ * The longest a probe goes without asking ClickHouse while the writers' count stands still. At 1 s, a
+ * full-speed run (writes of 1–2 s) asked about twice per write, and its queries, 40–60 ms of
+ * ClickHouse's CPU each with 500 samples pending, were counted as the pipeline's: about a third of
+ * what ClickHouse spent per realistic span beyond the raw insert (docs/BENCHMARKS.md, 5 December, late
+ * night). Nothing can become visible between two counts, so the recheck only guards the count.
+ */
+const quietRecheckMs = 5_000;
+
+/**
  * End-to-end visibility: for sampled acknowledged spans, the time until ClickHouse returns them.
  * Polls every `pollMs`, so figures carry up to that much probe resolution.
  *
@@ -52,8 +61,8 @@ export class VisibilityProbe {
       /**
        * Span rows the writers have inserted and ClickHouse confirmed (their `/metrics`), counted after a
        * batch's inserts and its commit. A sample becomes visible only when one of those inserts ends, so
-       * ClickHouse is asked only after that count moved (and at least every second, in case the count
-       * cannot be read). Asking every 50 ms regardless took about a fifth of a core of ClickHouse, on
+       * ClickHouse is asked only after that count moved (and every time when the count cannot be read;
+       * at least every `quietRecheckMs` in any case). Asking every 50 ms regardless took about a fifth of a core of ClickHouse, on
        * the same two cores as the writes whose visibility it measured (docs/BENCHMARKS.md, 4 December,
        * night). Read after the batch's other inserts and commit, the count makes the lag a little longer,
        * never shorter.
@@ -92,13 +101,19 @@ export class VisibilityProbe {
     try {
       // No write completed since the last query (which is recent): nothing new can be visible.
       const written = await this.options.written?.().catch(() => undefined);
-      if (written !== undefined && written === this.#lastWritten && Date.now() - this.#lastQueryAt < 1_000)
+      if (
+        written !== undefined &&
+        written === this.#lastWritten &&
+        Date.now() - this.#lastQueryAt < quietRecheckMs
+      )
         return;
       this.#lastWritten = written;
       this.#lastQueryAt = Date.now();
       this.queries++;
       const samples = [...this.#pending.values()].slice(0, 500);
       // By the sorting key's prefix (project, trace), so each poll reads a few granules, not the table.
+      // The key alone picks those granules; the span id's bloom filter could skip none of them, and
+      // checking 500 ids against it in each took a third of the query's CPU (docs/BENCHMARKS.md).
       const rs = await this.stack.clickhouse.query({
         query: `SELECT DISTINCT toString(span_id) AS id FROM spans_v2
                 WHERE project_id = {p:UUID} AND trace_id IN {traces:Array(UUID)} AND span_id IN {ids:Array(UUID)}`,
@@ -108,6 +123,7 @@ export class VisibilityProbe {
           ids: samples.map((s) => s.id),
         },
         format: 'JSONEachRow',
+        clickhouse_settings: { use_skip_indexes: 0 },
       });
       const seen = Date.now();
       for (const { id } of await rs.json<{ id: string }>()) {
