@@ -247,10 +247,11 @@ function microsByThread(seconds: [string, number][], items: number): Record<stri
   return rest > 0 ? { ...out, other: micros(rest) } : out;
 }
 
-const namedMicros = (micros: Record<string, number>) =>
-  Object.entries(micros)
+function namedMicros(micros: Record<string, number>): string {
+  return Object.entries(micros)
     .map(([name, us]) => `${name} ${us}`)
     .join(', ');
+}
 
 /**
  * Waits (up to five minutes) until the spans stored since the load began are as many as were
