@@ -6,7 +6,9 @@ describe.runIf(process.platform === 'linux')('ThreadCpu', () => {
   it('gives CPU spent after it was made to the thread that spent it, by name', () => {
     const threads = new ThreadCpu(process.pid);
     // This thread's own name, as /proc gives it (digits at the end dropped, as ThreadCpu does).
-    const name = readFileSync(`/proc/${process.pid}/task/${process.pid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+    const name = readFileSync(`/proc/${process.pid}/task/${process.pid}/comm`, 'utf8')
+      .trim()
+      .replace(/\d+$/, '');
     const before = process.cpuUsage();
     let spun = 0;
     while (process.cpuUsage(before).user < 300_000) spun++;
