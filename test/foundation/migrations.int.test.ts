@@ -30,6 +30,20 @@ describe('migrations', () => {
     });
     const tables = (await rs.json<{ name: string }>()).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['schema_migrations', 'projects', 'api_keys']));
+
+    // Migration 0019: every table the writer inserts into each batch merges wider than the default.
+    const written = ['spans_v2', 'span_metrics', 'metric_points', 'trace_summaries', 'trace_index'];
+    const engines = await admin.query({
+      query: `SELECT name, engine_full FROM system.tables
+              WHERE database = {db:String} AND name IN {names:Array(String)} ORDER BY name`,
+      query_params: { db: database, names: written },
+      format: 'JSONEachRow',
+    });
+    const settings = (await engines.json<{ name: string; engine_full: string }>()).map((t) => [
+      t.name,
+      /merge_selector_base = (\d+)/.exec(t.engine_full)?.[1],
+    ]);
+    expect(settings).toEqual([...written].sort().map((name) => [name, '10']));
   });
 
   it('refuses a migration whose file changed after it was applied', async () => {
