@@ -25,7 +25,7 @@ export function visibilitySummary(seen: readonly { ackedAt: number; lagMs: numbe
  * The longest a probe goes without asking ClickHouse while the writers' count stands still. At 1 s, a
  * full-speed run (writes of 1–2 s) asked about twice per write, and its queries, 40–60 ms of
  * ClickHouse's CPU each with 500 samples pending, were counted as the pipeline's: about a third of
- * what ClickHouse spent per realistic span beyond the raw insert (docs/BENCHMARKS.md, 5 December, late
+ * what ClickHouse spent per realistic span beyond the raw insert (docs/BENCHMARKS.md, 6 December,
  * night). Nothing can become visible between two counts, so the recheck only guards the count.
  */
 const quietRecheckMs = 5_000;
@@ -61,11 +61,11 @@ export class VisibilityProbe {
       /**
        * Span rows the writers have inserted and ClickHouse confirmed (their `/metrics`), counted after a
        * batch's inserts and its commit. A sample becomes visible only when one of those inserts ends, so
-       * ClickHouse is asked only after that count moved (and every time when the count cannot be read;
-       * at least every `quietRecheckMs` in any case). Asking every 50 ms regardless took about a fifth of a core of ClickHouse, on
-       * the same two cores as the writes whose visibility it measured (docs/BENCHMARKS.md, 4 December,
-       * night). Read after the batch's other inserts and commit, the count makes the lag a little longer,
-       * never shorter.
+       * ClickHouse is asked only after that count moved (at every look when the count cannot be read,
+       * and at least every `quietRecheckMs`). Asking every 50 ms regardless took about a fifth of a core
+       * of ClickHouse, on the same two cores as the writes whose visibility it measured
+       * (docs/BENCHMARKS.md, 4 December, night). Read after the batch's other inserts and commit, the
+       * count makes the lag a little longer, never shorter.
        */
       written?: () => Promise<number>;
     },
