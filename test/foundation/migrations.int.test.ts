@@ -46,6 +46,32 @@ describe('migrations', () => {
     expect(settings).toEqual([...written].sort().map((name) => [name, '10']));
   });
 
+  it('goes on without a setting the server does not know, and fails on anything else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
+    const db = uniqueName('th_migrate_tuning');
+    const connection = testClickHouseConnection();
+    try {
+      await writeFile(
+        join(dir, '0001_t.sql'),
+        'CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = MergeTree ORDER BY x;',
+      );
+      // As a server older than a setting sees it (ClickHouse 24.8 and merge_selector_base, 0019).
+      await writeFile(
+        join(dir, '0002_tune.sql'),
+        'ALTER TABLE t MODIFY SETTING tracehouse_no_such_setting = 1;',
+      );
+      const tuned = await migrate({ ...connection, database: db, logger: testLogger, dir });
+      expect(tuned.applied).toEqual(['0001_t', '0002_tune']);
+
+      await writeFile(join(dir, '0003_schema.sql'), 'ALTER TABLE t MODIFY COLUMN no_such_column UInt16;');
+      await expect(migrate({ ...connection, database: db, logger: testLogger, dir })).rejects.toThrow(
+        /applying migrations/,
+      );
+    } finally {
+      await admin.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db } });
+    }
+  });
+
   it('refuses a migration whose file changed after it was applied', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
     const db = uniqueName('th_migrate_changed');

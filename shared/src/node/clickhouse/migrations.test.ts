@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, splitStatements } from './migrations.js';
+import { loadMigrations, splitStatements, tuningUnknownHere } from './migrations.js';
 
 describe('splitStatements', () => {
   it('splits on semicolons at line ends and drops comment lines', () => {
@@ -36,5 +36,26 @@ describe('loadMigrations', () => {
     const bad = await mkdtemp(join(tmpdir(), 'th-mig-'));
     await writeFile(join(bad, 'init.sql'), 'SELECT 1;');
     await expect(loadMigrations(bad)).rejects.toThrow(/0001_name\.sql/);
+  });
+});
+
+describe('tuningUnknownHere', () => {
+  const unknownSetting = Object.assign(new Error("Unknown setting 'merge_selector_base'"), {
+    code: '115',
+    type: 'UNKNOWN_SETTING',
+  });
+  const refuse = (err: Error) => () => Promise.reject(err);
+  const tuning = 'ALTER TABLE spans_v2 MODIFY SETTING merge_selector_base = 10';
+
+  it('skips a MODIFY SETTING the server does not know', async () => {
+    await expect(tuningUnknownHere(refuse(unknownSetting), tuning)).resolves.toBe(true);
+    await expect(tuningUnknownHere(() => Promise.resolve(), tuning)).resolves.toBe(false);
+  });
+
+  it('throws for any other statement or failure', async () => {
+    const schema = 'ALTER TABLE spans_v2 ADD COLUMN x UInt8 SETTINGS merge_selector_base = 10';
+    await expect(tuningUnknownHere(refuse(unknownSetting), schema)).rejects.toBe(unknownSetting);
+    const other = Object.assign(new Error('Table does not exist'), { code: '60', type: 'UNKNOWN_TABLE' });
+    await expect(tuningUnknownHere(refuse(other), tuning)).rejects.toBe(other);
   });
 });

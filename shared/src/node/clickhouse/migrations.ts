@@ -53,6 +53,26 @@ export async function loadMigrations(dir = migrationsDir): Promise<Migration[]> 
   return migrations;
 }
 
+/** `ALTER TABLE … MODIFY SETTING …`: tuning (0019), not schema. */
+const tuningStatement = /^ALTER\s+TABLE\s+\S+\s+MODIFY\s+SETTING\b/i;
+
+/**
+ * Runs a statement; true when it is tuning that this server refused as an unknown setting, which is
+ * then skipped. The supported servers go back to ClickHouse 24.8, which lacks some MergeTree settings
+ * (`merge_selector_base` came later); a table there keeps the engine's default. Any other failure
+ * throws.
+ */
+export async function tuningUnknownHere(run: () => Promise<unknown>, statement: string): Promise<boolean> {
+  try {
+    await run();
+    return false;
+  } catch (err) {
+    const type = (err as { type?: unknown }).type;
+    if (tuningStatement.test(statement) && type === 'UNKNOWN_SETTING') return true;
+    throw err;
+  }
+}
+
 export interface MigrateOptions extends Omit<ClickHouseOptions, 'logger'> {
   logger: Logger;
   dir?: string;
@@ -117,7 +137,14 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
       // On an existing install a migration may copy a whole table, which takes minutes: say which one
       // runs. A new database has nothing to copy, and its start stays quiet.
       if (done.size > 0) log.info({ migration: label }, 'applying a migration (copies can take minutes)');
-      for (const statement of migration.statements) await client.command({ query: statement });
+      for (const statement of migration.statements) {
+        if (await tuningUnknownHere(() => client.command({ query: statement }), statement)) {
+          log.warn(
+            { migration: label, statement },
+            'this ClickHouse does not know the setting: the table works without it, untuned',
+          );
+        }
+      }
       await client.insert({
         table: 'schema_migrations',
         values: [{ version: migration.version, name: migration.name, checksum: migration.checksum }],
