@@ -52,51 +52,47 @@ describe('migrations', () => {
     expect(settings).toEqual([...written].sort().map((name) => [name, wider]));
   });
 
-  it('goes on without a setting the server does not know, and fails on anything else', async () => {
+  /** Migrates the files of a scratch directory into a scratch database, dropped afterwards. */
+  async function withScratchMigrations(
+    name: string,
+    body: (
+      write: (file: string, sql: string) => Promise<void>,
+      run: () => ReturnType<typeof migrate>,
+    ) => Promise<void>,
+  ): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
-    const db = uniqueName('th_migrate_tuning');
+    const db = uniqueName(name);
     const connection = testClickHouseConnection();
     try {
-      await writeFile(
-        join(dir, '0001_t.sql'),
-        'CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = MergeTree ORDER BY x;',
-      );
-      // As a server older than a setting sees it (ClickHouse 24.8 and merge_selector_base, 0019).
-      await writeFile(
-        join(dir, '0002_tune.sql'),
-        'ALTER TABLE t MODIFY SETTING tracehouse_no_such_setting = 1;',
-      );
-      const tuned = await migrate({ ...connection, database: db, logger: testLogger, dir });
-      expect(tuned.applied).toEqual(['0001_t', '0002_tune']);
-
-      await writeFile(join(dir, '0003_schema.sql'), 'ALTER TABLE t MODIFY COLUMN no_such_column UInt16;');
-      await expect(migrate({ ...connection, database: db, logger: testLogger, dir })).rejects.toThrow(
-        /applying migrations/,
+      await body(
+        (file, sql) => writeFile(join(dir, file), sql),
+        () => migrate({ ...connection, database: db, logger: testLogger, dir }),
       );
     } finally {
       await admin.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db } });
     }
+  }
+
+  const createT = (type: string) => `CREATE TABLE IF NOT EXISTS t (x ${type}) ENGINE = MergeTree ORDER BY x;`;
+
+  it('goes on without a setting the server does not know, and fails on anything else', async () => {
+    await withScratchMigrations('th_migrate_tuning', async (write, run) => {
+      await write('0001_t.sql', createT('UInt8'));
+      // As a server older than a setting sees it (ClickHouse 24.8 and merge_selector_base, 0019).
+      await write('0002_tune.sql', 'ALTER TABLE t MODIFY SETTING tracehouse_no_such_setting = 1;');
+      expect((await run()).applied).toEqual(['0001_t', '0002_tune']);
+
+      await write('0003_schema.sql', 'ALTER TABLE t MODIFY COLUMN no_such_column UInt16;');
+      await expect(run()).rejects.toThrow(/applying migrations/);
+    });
   });
 
   it('refuses a migration whose file changed after it was applied', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'th-mig-'));
-    const db = uniqueName('th_migrate_changed');
-    const connection = testClickHouseConnection();
-    try {
-      await writeFile(
-        join(dir, '0001_t.sql'),
-        'CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = MergeTree ORDER BY x;',
-      );
-      await migrate({ ...connection, database: db, logger: testLogger, dir });
-      await writeFile(
-        join(dir, '0001_t.sql'),
-        'CREATE TABLE IF NOT EXISTS t (x UInt16) ENGINE = MergeTree ORDER BY x;',
-      );
-      await expect(migrate({ ...connection, database: db, logger: testLogger, dir })).rejects.toThrow(
-        /changed after it was applied/,
-      );
-    } finally {
-      await admin.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db } });
-    }
+    await withScratchMigrations('th_migrate_changed', async (write, run) => {
+      await write('0001_t.sql', createT('UInt8'));
+      await run();
+      await write('0001_t.sql', createT('UInt16'));
+      await expect(run()).rejects.toThrow(/changed after it was applied/);
+    });
   });
 });
