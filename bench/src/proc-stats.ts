@@ -1,13 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** utime + stime of a /proc `stat` line, in ticks (the fields after the parenthesised name). */
+function cpuTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** CPU seconds (user + system) and memory of a process, from /proc (Linux). */
 export function procSample(
   pid: number,
 ): { cpuSeconds: number; rssBytes: number; peakBytes: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const ticks = cpuTicks(stat);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string) =>
       Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
@@ -46,8 +51,7 @@ export class ThreadCpu {
         continue; // ended since the listing
       }
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
+      const ticks = cpuTicks(stat);
       const used = ticks - (this.#ticks.get(tid) ?? 0);
       this.#ticks.set(tid, ticks);
       if (count && used > 0) this.#byName.set(name, (this.#byName.get(name) ?? 0) + used);
