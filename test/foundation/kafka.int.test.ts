@@ -1,4 +1,10 @@
-import { createKafka, ensureTopics, toKafkaAppError } from '@tracehouse/shared/node';
+import {
+  createKafka,
+  ensureTopics,
+  KeptRunning,
+  restartedByCaller,
+  toKafkaAppError,
+} from '@tracehouse/shared/node';
 import { testKafka, testLogger } from '@tracehouse/test-support/clients';
 import { dedicatedKafka } from '@tracehouse/test-support/dedicated';
 import { uniqueName } from '@tracehouse/test-support/names';
@@ -18,32 +24,42 @@ async function produceAll(producer: Producer, topic: string, ids: number[]): Pro
   }
 }
 
+/** Subscribes to `topic` from the beginning. */
+async function subscribed(consumer: Consumer, topic: string): Promise<Consumer> {
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  return consumer;
+}
+
 /**
- * Consumes with manual commits (offsets committed only after a batch is processed) until `until` holds.
- * Returns the ids seen (duplicates kept, so the caller can assert there are none).
+ * Consumes with manual commits (offsets committed only after a batch is processed) until `until`
+ * holds, through KeptRunning as the services do. Returns the ids seen (duplicates kept, so the caller can
+ * assert there are none).
  */
 async function consumeUntil(
   consumer: Consumer,
-  topic: string,
   until: (seen: number[]) => boolean,
-  timeoutMs = 120_000,
+  { timeoutMs = 120_000, onCrash }: { timeoutMs?: number; onCrash?: (err: Error) => void } = {},
 ): Promise<number[]> {
   const seen: number[] = [];
-  await consumer.subscribe({ topic, fromBeginning: true });
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch, heartbeat }) => {
-      for (const message of batch.messages) seen.push(JSON.parse(String(message.value)).id);
-      const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-      await heartbeat();
-      if (until(seen)) done();
+  const kept = await KeptRunning.start(
+    consumer,
+    {
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat }) => {
+        for (const message of batch.messages) seen.push(JSON.parse(String(message.value)).id);
+        const next = (BigInt(batch.lastOffset()) + 1n).toString();
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        await heartbeat();
+        if (until(seen)) done();
+      },
     },
-  });
+    { logger: testLogger, minDelayMs: 200, maxDelayMs: 2_000, ...(onCrash ? { onCrash } : {}) },
+  );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`consumed ${seen.length} before the timeout`)), timeoutMs);
@@ -52,6 +68,7 @@ async function consumeUntil(
     await Promise.race([finished, timeout]);
   } finally {
     clearTimeout(timer);
+    await kept.stop();
   }
   return seen;
 }
@@ -81,18 +98,16 @@ describe('Kafka (real broker) through kafkajs', () => {
     await produceAll(producer, topic, range(0, TOTAL));
 
     const group = uniqueName('th_group');
-    const consumer = kafka.consumer({ groupId: group });
-    await consumer.connect();
-    const seen = await consumeUntil(consumer, topic, (s) => new Set(s).size >= TOTAL);
+    const consumer = kafka.consumer(restartedByCaller({ groupId: group }));
+    const seen = await consumeUntil(await subscribed(consumer, topic), (s) => new Set(s).size >= TOTAL);
     await consumer.disconnect();
     expect(seen.length).toBe(TOTAL);
     expect(new Set(seen)).toEqual(new Set(range(0, TOTAL)));
 
     // Committed offsets hold: the same group, reconnected, sees only what is produced afterwards.
     await produceAll(producer, topic, [TOTAL]);
-    const again = kafka.consumer({ groupId: group });
-    await again.connect();
-    const rest = await consumeUntil(again, topic, (s) => s.length >= 1);
+    const again = kafka.consumer(restartedByCaller({ groupId: group }));
+    const rest = await consumeUntil(await subscribed(again, topic), (s) => s.length >= 1);
     await again.disconnect();
     await producer.disconnect();
     expect(rest).toEqual([TOTAL]);
@@ -123,14 +138,14 @@ describe('Kafka (real broker) through kafkajs', () => {
 });
 
 describe('Kafka across a broker restart', () => {
-  it('a consumer group reads every message produced before and after the broker restarts', async () => {
+  // kafkajs leaves a consumer whose join fails with KafkaJSGroupCoordinatorNotFound (a restarted broker
+  // loading its coordinator) stopped for good; this test hung so in 2 of 12 runs on a loaded machine.
+  // Here the join fails for certain, the broker being down, and KeptRunning must bring it back.
+  it('a consumer that crashed joining while the broker was down reads every message once it is back', async () => {
     const broker = await dedicatedKafka();
     try {
-      const kafka = createKafka({
-        brokers: broker.endpoint.split(','),
-        clientId: 'restart-test',
-        logger: testLogger,
-      });
+      const brokers = broker.endpoint.split(',');
+      const kafka = createKafka({ brokers, clientId: 'restart-test', logger: testLogger });
       const admin = kafka.admin();
       await admin.connect();
       const topic = uniqueName('th_restart');
@@ -141,17 +156,34 @@ describe('Kafka across a broker restart', () => {
       await producer.connect();
       await produceAll(producer, topic, range(0, TOTAL / 2));
 
-      const consumer = kafka.consumer({ groupId: uniqueName('th_restart_group') });
-      await consumer.connect();
-      const consumed = consumeUntil(consumer, topic, (s) => new Set(s).size >= TOTAL, 240_000);
-
+      // Few retries, so the join gives up and crashes while the broker is down.
+      const impatient = createKafka({
+        brokers,
+        clientId: 'restart-test-consumer',
+        logger: testLogger,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+      });
+      const consumer = impatient.consumer(restartedByCaller({ groupId: uniqueName('th_restart_group') }));
+      await subscribed(consumer, topic);
       await broker.stop();
+      const crashes: string[] = [];
+      let firstCrash!: () => void;
+      const crashed = new Promise<void>((resolve) => {
+        firstCrash = resolve;
+      });
+      const onCrash = (err: Error) => {
+        crashes.push(err.name);
+        firstCrash();
+      };
+      const consumed = consumeUntil(consumer, (s) => new Set(s).size >= TOTAL, { onCrash });
+      await crashed;
       await broker.start();
       await produceAll(producer, topic, range(TOTAL / 2, TOTAL));
 
       const seen = await consumed;
       await consumer.disconnect();
       await producer.disconnect();
+      expect(crashes.length).toBeGreaterThan(0);
       // At-least-once across the restart: every message arrives; a redelivery is possible only for a
       // batch whose commit the restart interrupted, so count unique ids.
       expect(new Set(seen)).toEqual(new Set(range(0, TOTAL)));

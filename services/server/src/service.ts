@@ -14,6 +14,7 @@ import {
   type HealthRegistry,
   kafkaHealthy,
   type Logger,
+  restartedByCaller,
   type ShutdownStep,
   SpanIndex,
   Telemetry,
@@ -76,10 +77,12 @@ export async function startServer(options: {
   // Every process reads the whole span index, so its group is its own.
   const index = new SpanIndex({
     topic: topics.spanIndex,
-    consumer: kafka.consumer({
-      groupId: `${config.KAFKA_CLIENT_ID}-server-index-${randomUUID()}`,
-      maxWaitTimeInMs: 100,
-    }),
+    consumer: kafka.consumer(
+      restartedByCaller({
+        groupId: `${config.KAFKA_CLIENT_ID}-server-index-${randomUUID()}`,
+        maxWaitTimeInMs: 100,
+      }),
+    ),
     admin,
     lookupStored: (projectId, spanId) => findSpanLocation(clickhouse, projectId, spanId),
     logger,

@@ -9,10 +9,13 @@ import { BatchBuffer, type Pending } from './domain/batch-buffer.js';
 function fakeConsumer() {
   const calls: string[] = [];
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
-  const listeners = new Map<string, () => void>();
+  const listeners = new Map<string, (() => void)[]>();
   const consumer = {
-    events: { GROUP_JOIN: 'consumer.group_join' },
-    on: (event: string, listener: () => void) => void listeners.set(event, listener),
+    events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+    on: (event: string, listener: () => void) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+      return () => {};
+    },
     subscribe: async () => {},
     run: async (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
       eachBatch = config.eachBatch;
@@ -40,7 +43,9 @@ function fakeConsumer() {
       },
       heartbeat: async () => {},
     } as unknown as EachBatchPayload);
-  const join = () => listeners.get('consumer.group_join')?.();
+  const join = () => {
+    for (const listener of listeners.get('consumer.group_join') ?? []) listener();
+  };
   return { consumer, calls, deliver, join };
 }
 

@@ -1,11 +1,12 @@
 import { AppError, ErrorCodes } from '@tracehouse/shared';
-import { ioHeaderText, type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import { ioHeaderText, KeptRunning, type Logger, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffMs } from './domain/backoff.js';
 import { type BatchBuffer, commitOffsets, type Pending } from './domain/batch-buffer.js';
 import type { BatchResult } from './domain/batch-writer.js';
 
 export interface ConsumerLoopOptions {
+  /** Built with `restartedByCaller`: the loop restarts it after a crash. */
   consumer: Consumer;
   topics: string[];
   buffer: BatchBuffer;
@@ -50,6 +51,7 @@ export class ConsumerLoop {
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: (() => Promise<void>) | undefined;
   #running = false;
+  #kept: KeptRunning | undefined;
   #stopping = false;
   #inBatch: Promise<void> = Promise.resolve();
   #stalledSince: number | undefined;
@@ -60,8 +62,9 @@ export class ConsumerLoop {
     this.#o = options;
   }
 
+  /** Started, not stopped, and not crashed out of the group. */
   get running(): boolean {
-    return this.#running;
+    return this.#running && !this.#kept?.down;
   }
 
   /** Milliseconds the current batch has been failing to write; 0 when writes go through. */
@@ -84,17 +87,21 @@ export class ConsumerLoop {
       this.#o.onBuffered?.(0);
       this.#o.onAssignment?.();
     });
-    await consumer.run({
-      autoCommit: false,
-      // Resolving only moves the fetch position; offsets are committed by #flush after the write.
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: ({ batch, heartbeat }) => {
-        const work = this.#eachBatch(batch, heartbeat);
-        this.#inBatch = work.catch(() => {});
-        return work;
+    this.#kept = await KeptRunning.start(
+      consumer,
+      {
+        autoCommit: false,
+        // Resolving only moves the fetch position; offsets are committed by #flush after the write.
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: ({ batch, heartbeat }) => {
+          const work = this.#eachBatch(batch, heartbeat);
+          this.#inBatch = work.catch(() => {});
+          return work;
+        },
       },
-    });
+      { logger: this.#o.logger },
+    );
     this.#running = true;
     this.#timer = setInterval(() => {
       if (this.#dueQueued || !buffer.due()) return;
@@ -246,6 +253,7 @@ export class ConsumerLoop {
     await this.#inBatch;
     await this.flush();
     this.#running = false;
+    await this.#kept?.stop();
     await this.#o.consumer.disconnect();
   }
 }

@@ -14,6 +14,7 @@ import {
   kafkaHealthy,
   type Logger,
   loadDatasetEntryRows,
+  restartedByCaller,
   type ShutdownStep,
   storedTraceSummaries,
   Telemetry,
@@ -118,13 +119,15 @@ export async function startWriter(options: {
     logger,
   });
   const loop = new ConsumerLoop({
-    consumer: kafka.consumer({
-      groupId: config.WRITER_GROUP_ID,
-      sessionTimeout: config.WRITER_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.floor(config.WRITER_SESSION_TIMEOUT_MS / 10),
-      maxWaitTimeInMs: 100,
-      maxBytes: 64 * 1024 * 1024,
-    }),
+    consumer: kafka.consumer(
+      restartedByCaller({
+        groupId: config.WRITER_GROUP_ID,
+        sessionTimeout: config.WRITER_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.floor(config.WRITER_SESSION_TIMEOUT_MS / 10),
+        maxWaitTimeInMs: 100,
+        maxBytes: 64 * 1024 * 1024,
+      }),
+    ),
     topics: [topics.spans, topics.metrics, topics.datasets],
     buffer: new BatchBuffer({
       maxRows: config.BATCH_MAX_ROWS,

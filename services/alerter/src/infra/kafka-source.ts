@@ -1,4 +1,4 @@
-import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import { KeptRunning, type Logger, restartedByCaller, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { StreamEvent, StreamPosition } from '../domain/aggregator.js';
 import { decodeMessages } from './stream-records.js';
@@ -28,6 +28,9 @@ export class KafkaEventSource {
   readonly #consumer: Consumer;
   /** Per `topic:partition`: the offset one past the last record it had at start. */
   readonly #ends = new Map<string, bigint>();
+  /** Per `topic:partition`: where reading goes on (the replay start, then one past each batch read). */
+  readonly #positions = new Map<string, { topic: string; partition: number; offset: string }>();
+  #kept: KeptRunning | undefined;
   #markCaughtUp!: () => void;
   readonly caughtUp = new Promise<void>((resolve) => {
     this.#markCaughtUp = resolve;
@@ -38,34 +41,40 @@ export class KafkaEventSource {
 
   constructor(options: KafkaEventSourceOptions) {
     this.#o = options;
-    this.#consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 100 });
+    this.#consumer = options.kafka.consumer(
+      restartedByCaller({ groupId: options.groupId, maxWaitTimeInMs: 100 }),
+    );
   }
 
   async start(replayFromMs: number): Promise<void> {
-    const starts: { topic: string; partition: number; offset: string }[] = [];
     try {
       for (const topic of this.#o.topics) {
         for (const p of await this.#o.admin.fetchTopicOffsets(topic)) {
           this.#ends.set(`${topic}:${p.partition}`, BigInt(p.high));
         }
         for (const p of await this.#o.admin.fetchTopicOffsetsByTimestamp(topic, replayFromMs)) {
-          starts.push({ topic, partition: p.partition, offset: p.offset });
+          this.#positions.set(`${topic}:${p.partition}`, { topic, partition: p.partition, offset: p.offset });
           if (BigInt(p.offset) >= this.#ends.get(`${topic}:${p.partition}`)!)
             this.#ends.delete(`${topic}:${p.partition}`);
         }
       }
       for (const topic of this.#o.topics) await this.#consumer.subscribe({ topic, fromBeginning: false });
-      await this.#consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        eachBatch: (payload) => this.#eachBatch(payload),
-      });
-      for (const s of starts) this.#consumer.seek(s);
+      // Nothing is committed, so a consumer restarted after a crash must be told where it was.
+      this.#kept = await KeptRunning.start(
+        this.#consumer,
+        { autoCommit: false, eachBatchAutoResolve: true, eachBatch: (payload) => this.#eachBatch(payload) },
+        {
+          logger: this.#o.logger,
+          afterRun: () => {
+            for (const position of this.#positions.values()) this.#consumer.seek(position);
+          },
+        },
+      );
     } catch (err) {
       throw toKafkaAppError(err, 'starting the alerter stream');
     }
     this.#o.logger.info(
-      { replayFrom: new Date(replayFromMs).toISOString(), partitions: starts.length },
+      { replayFrom: new Date(replayFromMs).toISOString(), partitions: this.#positions.size },
       'replaying',
     );
     this.#checkCaughtUp();
@@ -82,8 +91,10 @@ export class KafkaEventSource {
     });
     this.#o.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.offsetLag())));
     const key = `${batch.topic}:${batch.partition}`;
+    const next = BigInt(batch.lastOffset()) + 1n;
+    this.#positions.set(key, { topic: batch.topic, partition: batch.partition, offset: next.toString() });
     const end = this.#ends.get(key);
-    if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
+    if (end !== undefined && next >= end) {
       this.#ends.delete(key);
       this.#checkCaughtUp();
     }
@@ -95,6 +106,7 @@ export class KafkaEventSource {
   }
 
   async stop(): Promise<void> {
+    await this.#kept?.stop();
     await this.#consumer.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { type Logger, toKafkaAppError } from '@tracehouse/shared/node';
+import { KeptRunning, type Logger, restartedByCaller, toKafkaAppError } from '@tracehouse/shared/node';
 import type { Consumer, Kafka } from 'kafkajs';
 
 /** FNV-1a: a stable hash, so every process maps a rule to the same partition. */
@@ -28,6 +28,7 @@ export class RuleOwnership {
   /** Kept through a rebalance, so a partition that stays here keeps its time (no new grace). */
   #previous = new Map<number, number>();
   #generation = 0;
+  #kept: KeptRunning | undefined;
 
   constructor(options: {
     kafka: Kafka;
@@ -42,12 +43,14 @@ export class RuleOwnership {
     this.#partitions = options.partitions;
     this.#logger = options.logger;
     this.#clock = options.clock;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      rebalanceTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-    });
+    this.#consumer = options.kafka.consumer(
+      restartedByCaller({
+        groupId: options.groupId,
+        sessionTimeout: options.sessionTimeoutMs,
+        rebalanceTimeout: options.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+      }),
+    );
     const { GROUP_JOIN, REBALANCING, CRASH, STOP } = this.#consumer.events;
     this.#consumer.on(REBALANCING, () => this.#drop('rebalancing'));
     this.#consumer.on(CRASH, () => this.#drop('crash'));
@@ -88,7 +91,12 @@ export class RuleOwnership {
   async start(): Promise<void> {
     try {
       await this.#consumer.subscribe({ topic: this.#topic, fromBeginning: false });
-      await this.#consumer.run({ autoCommit: false, eachMessage: async () => {} });
+      // Restarted after a crash: a process out of the group owns nothing, and would stay so.
+      this.#kept = await KeptRunning.start(
+        this.#consumer,
+        { autoCommit: false, eachMessage: async () => {} },
+        { logger: this.#logger },
+      );
     } catch (err) {
       throw toKafkaAppError(err, 'joining the alerter group');
     }
@@ -97,6 +105,7 @@ export class RuleOwnership {
   /** Leaves the group, so the rules move to the other processes at once rather than after the session timeout. */
   async stop(): Promise<void> {
     this.#drop('shutdown');
+    await this.#kept?.stop();
     await this.#consumer.disconnect();
   }
 }

@@ -2,7 +2,7 @@ import type { Admin, Consumer } from 'kafkajs';
 import { decodeEventRecord } from '../../contracts/event-records.js';
 import { type DatasetIndexEntry, IndexEntry, type SpanIndexEntry } from '../../contracts/span-index.js';
 import { evictOldest } from '../bounded-map.js';
-import { toKafkaAppError, withKafkaRetries } from '../kafka/index.js';
+import { KeptRunning, toKafkaAppError, withKafkaRetries } from '../kafka/index.js';
 import type { Logger } from '../logger.js';
 import type { WriteFences } from './fences.js';
 import { InternedStrings } from './interned-strings.js';
@@ -34,6 +34,7 @@ const recentForMs = 30_000;
 
 export interface SpanIndexOptions {
   topic: string;
+  /** Built with `restartedByCaller`: the index restarts it after a crash. */
   consumer: Consumer;
   admin: Admin;
   /** Spans older than what is in memory, found in ClickHouse. */
@@ -85,6 +86,7 @@ export class SpanIndex implements WriteFences {
   #progress: (() => void)[] = [];
   #round: Promise<void> | undefined;
   #running = false;
+  #kept: KeptRunning | undefined;
 
   constructor(options: SpanIndexOptions) {
     if (options.maxEntries < 1) throw new Error('SpanIndex: maxEntries must be >= 1');
@@ -99,8 +101,9 @@ export class SpanIndex implements WriteFences {
     return this.#entries.size;
   }
 
+  /** Started, not stopped, and not crashed out of its group. */
   get running(): boolean {
-    return this.#running;
+    return this.#running && !this.#kept?.down;
   }
 
   async start(): Promise<void> {
@@ -110,25 +113,36 @@ export class SpanIndex implements WriteFences {
       admin.fetchTopicOffsetsByTimestamp(topic, since),
     );
     await consumer.subscribe({ topic, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          // This process applied its own entries when Kafka acknowledged them (`remember`).
-          if (this.#o.origin !== undefined && String(message.headers?.origin ?? '') === this.#o.origin)
-            continue;
-          this.#applyRecord(message.value);
-        }
-        if (batch.messages.length > 0) this.#positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
-        for (const notify of this.#progress.splice(0)) notify();
-      },
-    });
     for (const { partition, offset } of replayFrom) {
       // kafkajs answers the high watermark for a partition with nothing newer than `since`.
       this.#positions.set(partition, BigInt(offset));
-      consumer.seek({ topic, partition, offset });
     }
+    // Nothing is committed, so a consumer restarted after a crash is told where it was.
+    this.#kept = await KeptRunning.start(
+      consumer,
+      {
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            // This process applied its own entries when Kafka acknowledged them (`remember`).
+            if (this.#o.origin !== undefined && String(message.headers?.origin ?? '') === this.#o.origin)
+              continue;
+            this.#applyRecord(message.value);
+          }
+          if (batch.messages.length > 0)
+            this.#positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
+          for (const notify of this.#progress.splice(0)) notify();
+        },
+      },
+      {
+        logger: this.#o.logger,
+        afterRun: () => {
+          for (const [partition, offset] of this.#positions)
+            consumer.seek({ topic, partition, offset: offset.toString() });
+        },
+      },
+    );
     this.#running = true;
   }
 
@@ -157,6 +171,7 @@ export class SpanIndex implements WriteFences {
 
   async stop(): Promise<void> {
     this.#running = false;
+    await this.#kept?.stop();
     await this.#o.consumer.disconnect();
   }
 
