@@ -45,13 +45,17 @@ function pinoLoggerClass(logger: Logger): new () => ClickHouseLogger {
   };
 }
 
+/** Past this a query may outlast a proxy's idle timeout: the server is asked to send progress headers. */
+const longRequestMs = 60_000;
+
 export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
+  const requestTimeoutMs = options.requestTimeoutMs ?? longRequestMs;
   return createClient({
     url: options.url,
     database: options.database,
     username: options.username ?? 'default',
     password: options.password ?? '',
-    request_timeout: options.requestTimeoutMs ?? 60_000,
+    request_timeout: requestTimeoutMs,
     max_open_connections: options.maxOpenConnections ?? 16,
     // A socket idle past the TTL is not reused even when the event loop was too busy to close it in
     // time: a server that already closed it would answer the next query with "socket hang up".
@@ -62,6 +66,10 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
       date_time_input_format: 'best_effort',
       // Servers differ in their default (26.x unquotes); pinned so 64-bit integers always arrive as strings.
       output_format_json_quote_64bit_integers: 1,
+      // Headers while a long query runs keep its connection from looking idle (clickhouse-js's advice).
+      ...(requestTimeoutMs > longRequestMs
+        ? { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' }
+        : {}),
       ...options.settings,
     },
     log: {
