@@ -78,7 +78,10 @@ export class KeptRunning {
     const min = this.#o.minDelayMs ?? 500;
     const delayMs = Math.min(this.#o.maxDelayMs ?? 10_000, min * 2 ** Math.min(this.#crashes, 16));
     this.#crashes++;
-    this.#o.logger.warn({ err: { name: error.name }, delayMs }, 'Kafka consumer crashed; restarting it');
+    this.#o.logger.warn(
+      { err: { name: error.name, message: error.message }, delayMs },
+      'Kafka consumer crashed; restarting it',
+    );
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#restarting = this.#restart();
