@@ -24,7 +24,7 @@ async function produceAll(producer: Producer, topic: string, ids: number[]): Pro
   }
 }
 
-/** Subscribes to `topic` from the beginning. */
+/** Connects and subscribes to `topic` from the beginning. */
 async function subscribed(consumer: Consumer, topic: string): Promise<Consumer> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
