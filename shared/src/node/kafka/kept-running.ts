@@ -35,10 +35,8 @@ export class KeptRunning {
   readonly #run: ConsumerRunConfig;
   readonly #o: KeptRunningOptions;
   readonly #removers: (() => void)[] = [];
-  /** Crashes since the group was last joined (the backoff), and in all. */
+  /** Crashes since the group was last joined: the backoff, and whether it is down. */
   #crashes = 0;
-  #allCrashes = 0;
-  #down = false;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #restarting: Promise<void> = Promise.resolve();
@@ -67,17 +65,15 @@ export class KeptRunning {
 
   /** Crashed and not yet back in its group. */
   get down(): boolean {
-    return this.#down;
+    return this.#crashes > 0;
   }
 
   #crashed(error: Error): void {
-    this.#down = true;
-    this.#allCrashes++;
-    this.#o.onCrash?.(error);
-    if (this.#stopped) return;
     const min = this.#o.minDelayMs ?? 500;
     const delayMs = Math.min(this.#o.maxDelayMs ?? 10_000, min * 2 ** Math.min(this.#crashes, 16));
     this.#crashes++;
+    this.#o.onCrash?.(error);
+    if (this.#stopped) return;
     this.#o.logger.warn(
       { err: { name: error.name, message: error.message }, delayMs },
       'Kafka consumer crashed; restarting it',
@@ -88,15 +84,16 @@ export class KeptRunning {
     }, delayMs);
   }
 
-  /** A run that crashed while joining has no group to seek in; its restart seeks instead. */
+  /**
+   * kafkajs's `run` resolves once the consumer joined (GROUP_JOIN) or crashed joining (CRASH): one that
+   * crashed has no group to seek in, and its restart seeks instead.
+   */
   async #runOnce(): Promise<void> {
-    const crashesBefore = this.#allCrashes;
     await this.#consumer.run(this.#run);
-    if (this.#allCrashes === crashesBefore) this.#o.afterRun?.();
+    if (!this.down) this.#o.afterRun?.();
   }
 
   #joined(): void {
-    this.#down = false;
     this.#crashes = 0;
   }
 
